@@ -1,0 +1,55 @@
+"""smartcity: one Flask service to watch and steer a city's infrastructure live."""
+
+from flask import Flask
+
+from smartcity.config import DEFAULT_SECRET, Config
+
+
+def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error handlers."""
+    app = Flask(__name__, instance_path=str(config_class.INSTANCE_DIR))
+    app.config.from_object(config_class)
+    if not app.config["TESTING"] and config_class.SETTINGS_FILE.is_file():
+        app.config.from_pyfile(str(config_class.SETTINGS_FILE))
+    app.config.update(config_class.from_environment())
+    app.config.update(overrides or {})
+    _check_secrets(app)
+
+    from smartcity import errors
+    from smartcity.extensions import cors, db, limiter
+    from smartcity.ops import logging, metrics, security
+
+    logging.init_app(app)
+    db.init_app(app)
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    limiter.init_app(app)
+    cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+                  supports_credentials=False)
+    errors.init_app(app)
+    security.init_app(app)
+    metrics.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from smartcity.audit.routes import bp as audit_bp
+    from smartcity.auth.routes import bp as auth_bp
+    from smartcity.auth.service_account_routes import bp as service_accounts_bp
+    from smartcity.auth.user_routes import bp as users_bp
+    from smartcity.devices.routes import bp as devices_bp
+    from smartcity.ops.routes import bp as ops_bp
+
+    for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, audit_bp):
+        app.register_blueprint(bp)
+
+
+def _check_secrets(app: Flask) -> None:
+    if app.config["ENV"] != "production":
+        return
+    for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+        value = app.config.get(name) or ""
+        if value == DEFAULT_SECRET or len(value) < 32:
+            raise RuntimeError(f"{name} must be set to a random value of 32+ characters "
+                               "when SMARTCITY_ENV=production")

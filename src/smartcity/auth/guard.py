@@ -1,0 +1,103 @@
+"""Who is calling: the one role decorator for users (JWT) and service accounts (token)."""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import g, request
+from sqlalchemy import select
+
+from smartcity.auth import tokens
+from smartcity.auth.models import ROLES, ServiceAccount, User
+from smartcity.database import utcnow
+from smartcity.errors import ApiError
+from smartcity.extensions import db
+from smartcity.security import keys
+
+SERVICE_ACCOUNT_TAG = "sa_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "user" or "service_account"
+    id: int
+    name: str
+    role: str
+    claims: dict | None = None  # the access token's claims, for users
+
+    def can(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def principal_from_token(token: str) -> Principal:
+    """Resolve an access JWT or a service-account token, or raise 401."""
+    if token.startswith(SERVICE_ACCOUNT_TAG):
+        return _service_account(token)
+    claims = tokens.decode(token, "access")
+    user = db.session.get(User, int(claims["sub"]))
+    if user is None or not user.is_active:
+        raise ApiError(401, "unauthorized", "user inactive or deleted")
+    return Principal("user", user.id, user.username, user.role, claims)
+
+
+def _service_account(token: str) -> Principal:
+    prefix = keys.split_prefix(token)
+    account = prefix and db.session.scalar(
+        select(ServiceAccount).where(ServiceAccount.key_prefix == prefix))
+    if not account or account.revoked_at is not None or not keys.matches(token, account.key_hash):
+        raise ApiError(401, "unauthorized", "invalid or revoked service-account token")
+    now = utcnow()
+    if account.last_used_at is None or (now - account.last_used_at).total_seconds() > 60:
+        account.last_used_at = now  # coarse, so a busy integration does not write per request
+        db.session.commit()
+    return Principal("service_account", account.id, account.name, account.role)
+
+
+def current_principal() -> Principal:
+    return g.principal
+
+
+def require_role(role: str):
+    """Let through callers holding `role` or a higher one; 401 without a token, 403 below it."""
+    if role not in ROLES:
+        raise ValueError(role)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            token = bearer_token()
+            if token is None:
+                raise ApiError(401, "unauthorized", "missing bearer token",
+                               headers={"WWW-Authenticate": "Bearer"})
+            principal = principal_from_token(token)
+            if not principal.can(role):
+                raise ApiError(403, "forbidden", f"requires role {role}")
+            g.principal = principal
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorator
+
+
+def require_user(view):
+    """Like require_role('viewer') but only for human users (profile, password)."""
+    inner = require_role("viewer")(view)
+
+    @wraps(inner)
+    def wrapped(*args, **kwargs):
+        token = bearer_token()
+        if token and token.startswith(SERVICE_ACCOUNT_TAG):
+            raise ApiError(403, "forbidden", "service accounts have no profile")
+        return inner(*args, **kwargs)
+
+    wrapped.required_role = "viewer"
+    return wrapped

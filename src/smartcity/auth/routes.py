@@ -1,0 +1,123 @@
+from flask import Blueprint, current_app, g, request
+
+from smartcity.audit.service import record
+from smartcity.auth import service, tokens
+from smartcity.auth.guard import Principal, require_role, require_user
+from smartcity.auth.models import User
+from smartcity.auth.schemas import (
+    change_password_schema,
+    login_schema,
+    logout_schema,
+    profile_update_schema,
+    refresh_schema,
+    user_create_schema,
+)
+from smartcity.errors import ApiError
+from smartcity.extensions import db, limiter
+from smartcity.http import json_body
+
+bp = Blueprint("auth", __name__, url_prefix="/api/auth")
+
+
+def _login_rate():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_identity() -> str:
+    """Rate-limit key per attempted account, so one IP rotation cannot brute-force a user."""
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        return "login:-"
+    name = body.get("username") or body.get("email") or "-"
+    return f"login:{str(name).strip().lower()[:254]}"
+
+
+def _token_response(user) -> dict:
+    return {**tokens.issue_pair(user), "token_type": "Bearer",
+            "expires_in": current_app.config["JWT_ACCESS_TTL"],
+            "user": service.user_to_dict(user)}
+
+
+@bp.post("/login")
+@limiter.limit(_login_rate)
+@limiter.limit(_login_rate, key_func=_login_identity)
+def login():
+    """Exchange a username or e-mail and password for access and refresh tokens."""
+    data = login_schema.load(json_body())
+    user = service.authenticate(data.get("username"), data.get("email"), data["password"])
+    record("auth.login", "user", user.id,
+           actor=Principal("user", user.id, user.username, user.role))
+    db.session.commit()
+    return _token_response(user)
+
+
+@bp.post("/refresh")
+def refresh():
+    """Trade a refresh token for a new token pair; the old refresh token is revoked."""
+    data = refresh_schema.load(json_body())
+    claims = tokens.decode(data["refresh_token"], "refresh")
+    user = db.session.get(User, int(claims["sub"]))
+    if user is None or not user.is_active:
+        raise ApiError(401, "unauthorized", "user inactive or deleted")
+    tokens.revoke(claims)
+    db.session.commit()
+    return _token_response(user)
+
+
+@bp.post("/logout")
+@require_user
+def logout():
+    """Revoke the access token (and the refresh token, when given)."""
+    body = logout_schema.load(json_body() if request.get_data() else {})
+    tokens.revoke(g.principal.claims)
+    if body.get("refresh_token"):
+        refresh_claims = tokens.decode(body["refresh_token"], "refresh")
+        if refresh_claims["sub"] != g.principal.claims["sub"]:
+            raise ApiError(403, "forbidden", "refresh token belongs to another user")
+        tokens.revoke(refresh_claims)
+    record("auth.logout", "user", g.principal.id)
+    db.session.commit()
+    return {"status": "logged_out"}
+
+
+@bp.get("/profile")
+@require_user
+def get_profile():
+    """Show the signed-in user's profile."""
+    return service.user_to_dict(service.get_user(g.principal.id))
+
+
+@bp.put("/profile")
+@require_user
+def update_profile():
+    """Update the signed-in user's name and e-mail."""
+    data = profile_update_schema.load(json_body())
+    user = service.update_user(service.get_user(g.principal.id), data)
+    record("auth.profile_updated", "user", user.id, {"fields": sorted(data)})
+    db.session.commit()
+    return service.user_to_dict(user)
+
+
+@bp.post("/change-password")
+@require_user
+def change_password():
+    """Change the signed-in user's password after checking the current one."""
+    data = change_password_schema.load(json_body())
+    user = service.get_user(g.principal.id)
+    if not service.check_password(data["current_password"], user.password_hash):
+        raise ApiError(400, "invalid_credentials", "current password is wrong",
+                       {"field": "current_password"})
+    service.update_user(user, {"password": data["new_password"]})
+    record("auth.password_changed", "user", user.id)
+    db.session.commit()
+    return {"status": "password_changed"}
+
+
+@bp.post("/register")
+@require_role("admin")
+def register():
+    """Create a user account (admins only)."""
+    user = service.create_user(user_create_schema.load(json_body()))
+    record("user.created", "user", user.id, {"role": user.role})
+    db.session.commit()
+    return service.user_to_dict(user), 201

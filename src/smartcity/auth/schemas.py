@@ -1,0 +1,69 @@
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from smartcity.auth.models import ROLES
+
+USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}$",
+                           error="3-64 letters, digits, '_', '.' or '-'")
+PASSWORD = validate.Length(min=8, max=128)
+ROLE = validate.OneOf(ROLES)
+
+
+class LoginSchema(Schema):
+    username = fields.String(validate=validate.Length(max=254))
+    email = fields.String(validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(max=128))
+
+    @validates_schema
+    def one_identity(self, data, **_):
+        if not data.get("username") and not data.get("email"):
+            raise ValidationError("username or email is required", "username")
+
+
+class UserCreateSchema(Schema):
+    username = fields.String(required=True, validate=USERNAME)
+    email = fields.Email(load_default=None, validate=validate.Length(max=254))
+    full_name = fields.String(load_default=None, validate=validate.Length(max=128))
+    password = fields.String(required=True, validate=PASSWORD, load_only=True)
+    role = fields.String(load_default="viewer", validate=ROLE)
+
+
+class UserUpdateSchema(Schema):
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    full_name = fields.String(allow_none=True, validate=validate.Length(max=128))
+    role = fields.String(validate=ROLE)
+    is_active = fields.Boolean(strict=True)
+    password = fields.String(validate=PASSWORD, load_only=True)
+
+
+class ProfileUpdateSchema(Schema):
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    full_name = fields.String(allow_none=True, validate=validate.Length(max=128))
+
+
+class ChangePasswordSchema(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(max=128))
+    new_password = fields.String(required=True, validate=PASSWORD)
+
+
+class RefreshSchema(Schema):
+    refresh_token = fields.String(required=True, validate=validate.Length(max=4096))
+
+
+class LogoutSchema(Schema):
+    refresh_token = fields.String(validate=validate.Length(max=4096))
+
+
+class ServiceAccountCreateSchema(Schema):
+    name = fields.String(required=True, validate=USERNAME)
+    description = fields.String(load_default=None, validate=validate.Length(max=256))
+    role = fields.String(load_default="viewer", validate=ROLE)
+
+
+login_schema = LoginSchema()
+user_create_schema = UserCreateSchema()
+user_update_schema = UserUpdateSchema()
+profile_update_schema = ProfileUpdateSchema()
+change_password_schema = ChangePasswordSchema()
+refresh_schema = RefreshSchema()
+logout_schema = LogoutSchema()
+service_account_create_schema = ServiceAccountCreateSchema()

@@ -1,0 +1,58 @@
+"""JWT access and refresh tokens (HS256) with revocation kept in the database."""
+
+import time
+import uuid
+
+import jwt
+from flask import current_app
+from sqlalchemy import delete
+
+from smartcity.auth.models import RevokedToken
+from smartcity.errors import ApiError
+from smartcity.extensions import db
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message)
+
+
+def issue_pair(user) -> dict:
+    return {"access_token": issue(user, "access"), "refresh_token": issue(user, "refresh")}
+
+
+def issue(user, kind: str) -> str:
+    now = int(time.time())
+    ttl = current_app.config["JWT_ACCESS_TTL" if kind == "access" else "JWT_REFRESH_TTL"]
+    claims = {"sub": str(user.id), "role": user.role, "type": kind,
+              "jti": uuid.uuid4().hex, "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, current_app.config["JWT_SECRET_KEY"], algorithm="HS256")
+
+
+def decode(token: str, kind: str) -> dict:
+    """Verify signature, expiry, type and revocation; return the claims."""
+    try:
+        claims = jwt.decode(token, current_app.config["JWT_SECRET_KEY"], algorithms=["HS256"],
+                            options={"require": ["sub", "jti", "exp", "type"]})
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized("token expired") from None
+    except jwt.InvalidTokenError:
+        raise _unauthorized("invalid token") from None
+    if claims["type"] != kind:
+        raise _unauthorized(f"expected a {kind} token")
+    if db.session.get(RevokedToken, claims["jti"]) is not None:
+        raise _unauthorized("token revoked")
+    return claims
+
+
+def revoke(claims: dict) -> None:
+    if db.session.get(RevokedToken, claims["jti"]) is None:
+        db.session.add(RevokedToken(jti=claims["jti"], expires_at=int(claims["exp"])))
+
+
+def prune_revoked(now: int | None = None) -> int:
+    """Forget revocations of tokens that have expired anyway."""
+    now = int(time.time()) if now is None else now
+    result = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+    db.session.commit()
+    return result.rowcount
+

@@ -1,0 +1,122 @@
+"""The stable command line: serve, db upgrade, create-admin, seed-demo (see README)."""
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+
+def _app():
+    from smartcity import create_app
+
+    return create_app()
+
+
+def cmd_serve(args) -> int:
+    app = _app()
+    app.logger.info("serving on http://%s:%s", args.host, args.port)
+    # Werkzeug's threaded server is fine for a single node; production runs gunicorn (gthread).
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False, debug=False)
+    return 0
+
+
+def cmd_db(args) -> int:
+    from smartcity import migrate
+    from smartcity.extensions import db
+
+    app = _app()
+    with app.app_context():
+        if args.action == "upgrade":
+            migrate.upgrade(db.engine, args.revision)
+        elif args.action == "downgrade":
+            migrate.downgrade(db.engine, args.revision)
+        print(f"database at revision {migrate.current(db.engine)}")
+    return 0
+
+
+def _create_admin(username: str, password: str, email: str | None = None):
+    from smartcity.audit.service import record
+    from smartcity.auth import service
+    from smartcity.extensions import db
+
+    user = service.create_user({"username": username, "password": password, "role": "admin",
+                                "email": email})
+    record("user.created", "user", user.id, {"role": "admin", "via": "cli"})
+    db.session.commit()
+    return user
+
+
+def cmd_create_admin(args) -> int:
+    from marshmallow import ValidationError
+
+    from smartcity.auth.schemas import user_create_schema
+    from smartcity.errors import ApiError
+
+    app = _app()
+    with app.app_context():
+        try:
+            data = user_create_schema.load({"username": args.username, "password": args.password,
+                                            "email": args.email, "role": "admin"})
+            _create_admin(data["username"], data["password"], data["email"])
+        except ValidationError as exc:
+            print(f"error: {exc.messages}", file=sys.stderr)
+            return 2
+        except ApiError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+    print(f"admin {args.username} created")
+    return 0
+
+
+def cmd_seed_demo(args) -> int:
+    """Create the demo admin once, with a generated password kept in instance/."""
+    from smartcity.auth.models import User
+    from smartcity.extensions import db
+
+    app = _app()
+    credentials = Path(app.instance_path) / "demo-credentials.txt"
+    with app.app_context():
+        if db.session.scalar(select(func.count(User.id))) == 0:
+            password = secrets.token_urlsafe(12)
+            _create_admin("admin", password)
+            credentials.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f"username: admin\npassword: {password}\n")
+            os.chmod(credentials, 0o600)
+    if credentials.is_file():
+        print(f"Demo login ({credentials}):\n{credentials.read_text()}", end="")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="run.py", description="smartcity command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.set_defaults(func=cmd_serve)
+
+    dbp = sub.add_parser("db", help="database migrations")
+    dbp.add_argument("action", choices=("upgrade", "downgrade"))
+    dbp.add_argument("revision", nargs="?", default="head")
+    dbp.set_defaults(func=cmd_db)
+
+    admin = sub.add_parser("create-admin", help="create an admin user (non-interactive)")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--password", required=True)
+    admin.add_argument("--email")
+    admin.set_defaults(func=cmd_create_admin)
+
+    seed = sub.add_parser("seed-demo", help="create the demo admin (and city) when empty")
+    seed.set_defaults(func=cmd_seed_demo)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,114 @@
+"""Configuration classes. The only module that reads the environment."""
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET = "dev-insecure-change-me"  # refused when SMARTCITY_ENV=production
+
+
+def _int(name, default):
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Defaults for a development run on the embedded SQLite database."""
+
+    ENV = "development"
+    TESTING = False
+    PROJECT_ROOT = Path.cwd()
+    INSTANCE_DIR = PROJECT_ROOT / "instance"
+    SETTINGS_FILE = PROJECT_ROOT / "config.py"
+
+    SECRET_KEY = DEFAULT_SECRET
+    JWT_SECRET_KEY = DEFAULT_SECRET
+    JWT_ACCESS_TTL = 15 * 60
+    JWT_REFRESH_TTL = 7 * 24 * 3600
+
+    DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'smartcity.db'}"
+    REDIS_URL = None
+    MQTT_URL = None
+
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    DEVICE_OFFLINE_AFTER = 300  # seconds without a reading or heartbeat
+    DEFAULT_PAGE_SIZE = 50
+    MAX_PAGE_SIZE = 1000
+
+    LOGIN_RATE_LIMIT = "10 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "smartcity"
+
+    CORS_ORIGINS: list[str] = []
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+
+    # Overridable by the environment, in this order of precedence: env > settings file > class.
+    ENV_KEYS = {
+        "DATABASE_URL": str,
+        "REDIS_URL": str,
+        "MQTT_URL": str,
+        "SECRET_KEY": str,
+        "JWT_SECRET_KEY": str,
+        "LOG_FORMAT": str,
+        "LOG_LEVEL": str,
+        "DEVICE_OFFLINE_AFTER": int,
+        "JWT_ACCESS_TTL": int,
+        "JWT_REFRESH_TTL": int,
+        "MAX_CONTENT_LENGTH": int,
+        "LOGIN_RATE_LIMIT": str,
+    }
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """Return the settings the process environment overrides."""
+        values = {}
+        for name, kind in cls.ENV_KEYS.items():
+            raw = os.environ.get(name)
+            if raw not in (None, ""):
+                values[name] = kind(raw)
+        env = os.environ.get("SMARTCITY_ENV")
+        if env:
+            values["ENV"] = env
+        origins = os.environ.get("CORS_ORIGINS")
+        if origins:
+            values["CORS_ORIGINS"] = [o.strip() for o in origins.split(",") if o.strip()]
+        return values
+
+
+class TestConfig(Config):
+    """Settings for the test suite: fresh secrets, no background threads."""
+
+    ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
+    JWT_SECRET_KEY = "test-jwt-key-0123456789abcdef0123456789abcd"
+    DATABASE_URL = "sqlite://"
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        # Tests choose their own database and services explicitly.
+        return {}
+
+
+def test_database_url() -> str | None:
+    """The database the test suite should use, if one is configured."""
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    return normalise_database_url(url) if url else None
+
+
+def test_service_urls() -> dict:
+    """Redis and MQTT URLs the test suite may use, and whether CI demands them."""
+    return {
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        "MQTT_URL": os.environ.get("MQTT_URL"),
+        "CI": os.environ.get("CI", "").lower() in ("1", "true", "yes"),
+    }

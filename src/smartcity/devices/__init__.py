@@ -1,0 +1,1 @@
+"""Device registry, API keys, heartbeat and connectivity."""

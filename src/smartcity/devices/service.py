@@ -1,0 +1,136 @@
+"""Device registry operations; the API, the seeder and the simulator all go through these."""
+
+from datetime import datetime, timedelta
+from functools import wraps
+
+from flask import current_app, g, request
+from sqlalchemy import and_, func, or_, select
+
+from smartcity.database import utcnow
+from smartcity.devices.catalogue import default_domain
+from smartcity.devices.models import Device
+from smartcity.errors import ApiError, bad_request, conflict, not_found
+from smartcity.extensions import db
+from smartcity.security import keys
+from smartcity.timeutil import iso
+
+
+def create_device(data: dict) -> tuple[Device, str]:
+    """Register a device and return it with its API key, which is shown only this once."""
+    if db.session.get(Device, data["id"]) is not None:
+        raise conflict("device id already exists", "id")
+    if data.get("gateway_id"):
+        _check_gateway(data["gateway_id"], data["id"])
+    issued = keys.issue()
+    device = Device(
+        id=data["id"], name=data.get("name") or data["id"], type=data["type"],
+        domain=data.get("domain") or default_domain(data["type"]),
+        status=data.get("status", "active"), location=data.get("location"),
+        meta=data.get("metadata") or {}, gateway_id=data.get("gateway_id"),
+        asset_id=data.get("asset_id"), key_prefix=issued.prefix, key_hash=issued.digest)
+    db.session.add(device)
+    db.session.flush()
+    return device, issued.token
+
+
+def _check_gateway(gateway_id: str, device_id: str) -> None:
+    gateway = db.session.get(Device, gateway_id)
+    if gateway is None or gateway.type != "gateway" or gateway_id == device_id:
+        raise bad_request("gateway_id must name an existing gateway device", "gateway_id")
+
+
+def update_device(device: Device, data: dict) -> Device:
+    if data.get("gateway_id"):
+        _check_gateway(data["gateway_id"], device.id)
+    for field in ("name", "domain", "location", "gateway_id", "asset_id", "status"):
+        if field in data:
+            setattr(device, field, data[field])
+    if "metadata" in data:
+        device.meta = data["metadata"]
+    return device
+
+
+def rotate_key(device: Device) -> str:
+    """Replace the device's key; the old one stops working at the next request."""
+    issued = keys.issue()
+    device.key_prefix, device.key_hash = issued.prefix, issued.digest
+    return issued.token
+
+
+def get_device(device_id: str) -> Device:
+    device = db.session.get(Device, device_id)
+    if device is None:
+        raise not_found("device")
+    return device
+
+
+def authenticate_device(api_key: str | None) -> Device:
+    """Return the active device owning this key; 401 for a bad key, 403 when disabled."""
+    prefix = keys.split_prefix(api_key or "")
+    device = prefix and db.session.scalar(select(Device).where(Device.key_prefix == prefix))
+    if not device or not keys.matches(api_key, device.key_hash):
+        raise ApiError(401, "invalid_api_key", "missing or invalid X-API-Key",
+                       {"field": "X-API-Key"})
+    if device.status != "active":
+        raise ApiError(403, "device_disabled", "device is disabled")
+    return device
+
+
+def require_device(view):
+    """Authenticate the calling device by its X-API-Key header into g.device."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.device = authenticate_device(request.headers.get("X-API-Key"))
+        return view(*args, **kwargs)
+
+    wrapped.required_role = "device"
+    return wrapped
+
+
+def offline_cutoff(now: datetime | None = None) -> datetime:
+    return (now or utcnow()) - timedelta(seconds=current_app.config["DEVICE_OFFLINE_AFTER"])
+
+
+def connectivity(device: Device, now: datetime | None = None) -> str:
+    if device.reported_state == "offline" or device.last_seen is None:
+        return "offline"
+    return "online" if device.last_seen >= offline_cutoff(now) else "offline"
+
+
+def online_clause(now: datetime | None = None):
+    return and_(or_(Device.reported_state.is_(None), Device.reported_state != "offline"),
+                Device.last_seen >= offline_cutoff(now))
+
+
+def touch(device: Device, reported_state: str | None = None) -> None:
+    """Record that the device was heard from now."""
+    device.last_seen = utcnow()
+    device.reported_state = reported_state
+
+
+def list_query(args) -> select:
+    """A select of devices filtered by the query arguments type, domain, status, connectivity, q."""
+    stmt = select(Device)
+    for name in ("type", "domain", "status", "asset_id", "gateway_id"):
+        if args.get(name):
+            stmt = stmt.where(getattr(Device, name) == args[name])
+    conn = args.get("connectivity")
+    if conn == "online":
+        stmt = stmt.where(online_clause())
+    elif conn == "offline":
+        stmt = stmt.where(~online_clause() | Device.last_seen.is_(None))
+    elif conn:
+        raise bad_request("connectivity must be online or offline", "connectivity")
+    if args.get("q"):
+        like = f"%{args['q'].lower()}%"
+        stmt = stmt.where(or_(func.lower(Device.id).like(like), func.lower(Device.name).like(like)))
+    return stmt
+
+
+def device_to_dict(device: Device) -> dict:
+    return {"id": device.id, "name": device.name, "type": device.type, "domain": device.domain,
+            "status": device.status, "connectivity": connectivity(device),
+            "location": device.location, "metadata": device.meta or {},
+            "gateway_id": device.gateway_id, "asset_id": device.asset_id,
+            "api_key_prefix": device.key_prefix, "last_seen": iso(device.last_seen),
+            "created_at": iso(device.created_at), "updated_at": iso(device.updated_at)}

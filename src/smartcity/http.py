@@ -1,0 +1,25 @@
+"""Request helpers shared by every blueprint."""
+
+import orjson
+from flask import request
+
+from smartcity.errors import ApiError, bad_request
+
+
+def json_body(expect=dict):
+    """Parse the request body as JSON of the expected type, or raise a 400."""
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise ApiError(400, "invalid_json", "request body must be JSON")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, "invalid_json", f"malformed JSON: {exc}") from None
+    if expect is not None and not isinstance(body, expect):
+        raise bad_request(f"body must be a JSON {'object' if expect is dict else 'array'}",
+                          "body")
+    return body
+
+
+def flag(name: str) -> bool:
+    return request.args.get(name, "").lower() in ("1", "true", "yes")

@@ -1,0 +1,8 @@
+"""Imports every model so that Alembic and tests see the whole schema."""
+
+from smartcity.audit.models import AuditEntry  # noqa: F401
+from smartcity.auth.models import RevokedToken, ServiceAccount, User  # noqa: F401
+from smartcity.database import Base
+from smartcity.devices.models import Device  # noqa: F401
+
+metadata = Base.metadata

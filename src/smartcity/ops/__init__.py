@@ -1,0 +1,1 @@
+"""Operations plumbing: health, metrics, OpenAPI, security headers, logging."""
