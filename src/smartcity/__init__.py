@@ -30,7 +30,18 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
     security.init_app(app)
     metrics.init_app(app)
     _register_blueprints(app)
+    _init_subsystems(app)
     return app
+
+
+def _init_subsystems(app: Flask) -> None:
+    from smartcity.jobs import scheduler
+    from smartcity.telemetry import setup as telemetry
+
+    jobs = scheduler.init_app(app)
+    telemetry.init_app(app)
+    if app.config["START_BACKGROUND"]:
+        jobs.start()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -40,8 +51,10 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.auth.user_routes import bp as users_bp
     from smartcity.devices.routes import bp as devices_bp
     from smartcity.ops.routes import bp as ops_bp
+    from smartcity.telemetry.routes import bp as telemetry_bp
 
-    for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, audit_bp):
+    for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, telemetry_bp,
+               audit_bp):
         app.register_blueprint(bp)
 
 

@@ -9,14 +9,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 
-def _app():
+def _app(background: bool = False):
     from smartcity import create_app
 
-    return create_app()
+    return create_app(overrides={"START_BACKGROUND": False} if not background else None)
 
 
 def cmd_serve(args) -> int:
-    app = _app()
+    app = _app(background=True)
     app.logger.info("serving on http://%s:%s", args.host, args.port)
     # Werkzeug's threaded server is fine for a single node; production runs gunicorn (gthread).
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False, debug=False)

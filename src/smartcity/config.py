@@ -42,6 +42,18 @@ class Config:
     DEFAULT_PAGE_SIZE = 50
     MAX_PAGE_SIZE = 1000
 
+    # Telemetry ingest and storage
+    MAX_BATCH_POINTS = 10_000
+    MAX_CLOCK_SKEW = 300  # seconds a reading may be ahead of server time
+    INGEST_QUEUE_SIZE = 2000  # jobs (requests/messages) waiting for the writer
+    INGEST_COMMIT_TIMEOUT = 30  # seconds a request waits for its commit
+    RETENTION_DAYS = 90  # raw readings
+    ROLLUP_RETENTION_DAYS = 730  # 1-minute and 1-hour rollups
+    RETENTION_INTERVAL = 3600  # seconds between retention runs
+
+    # Background threads (writer starts on demand; these start with the server)
+    START_BACKGROUND = True
+
     LOGIN_RATE_LIMIT = "10 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -65,6 +77,11 @@ class Config:
         "JWT_REFRESH_TTL": int,
         "MAX_CONTENT_LENGTH": int,
         "LOGIN_RATE_LIMIT": str,
+        "MAX_BATCH_POINTS": int,
+        "MAX_CLOCK_SKEW": int,
+        "INGEST_QUEUE_SIZE": int,
+        "RETENTION_DAYS": int,
+        "ROLLUP_RETENTION_DAYS": int,
     }
 
     @classmethod
@@ -92,6 +109,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
     JWT_SECRET_KEY = "test-jwt-key-0123456789abcdef0123456789abcd"
     DATABASE_URL = "sqlite://"
+    START_BACKGROUND = False
 
     @classmethod
     def from_environment(cls) -> dict:

@@ -50,12 +50,24 @@ def utcnow() -> datetime:
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
+    # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _sqlite_begin(conn):
+    # IMMEDIATE takes the write lock up front: a deferred transaction that reads, then writes
+    # after another connection committed, fails at once with SQLITE_BUSY_SNAPSHOT in WAL mode.
+    # Pure readers (Database.reader) stay deferred so that they never wait for the lock.
+    if conn.get_execution_options().get("read_only"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -73,6 +85,7 @@ def make_engine(url: str) -> Engine:
                 url, connect_args={"check_same_thread": False}, poolclass=StaticPool
             )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -105,6 +118,14 @@ class Database:
     @property
     def engine(self) -> Engine:
         return self._state().engine
+
+    def reader(self):
+        """A connection for queries that only read (never takes SQLite's write lock)."""
+        return self.engine.connect().execution_options(read_only=True)
+
+    def release(self) -> None:
+        """End the request session's transaction before waiting on another writer."""
+        self.session.commit()
 
     @property
     def dialect(self) -> str:

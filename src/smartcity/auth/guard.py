@@ -64,22 +64,28 @@ def current_principal() -> Principal:
     return g.principal
 
 
+def authorize(role: str) -> Principal:
+    """Resolve the bearer token into g.principal; 401 without a token, 403 below `role`."""
+    token = bearer_token()
+    if token is None:
+        raise ApiError(401, "unauthorized", "missing bearer token",
+                       headers={"WWW-Authenticate": "Bearer"})
+    principal = principal_from_token(token)
+    if not principal.can(role):
+        raise ApiError(403, "forbidden", f"requires role {role}")
+    g.principal = principal
+    return principal
+
+
 def require_role(role: str):
-    """Let through callers holding `role` or a higher one; 401 without a token, 403 below it."""
+    """Let through callers holding `role` or a higher one."""
     if role not in ROLES:
         raise ValueError(role)
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            token = bearer_token()
-            if token is None:
-                raise ApiError(401, "unauthorized", "missing bearer token",
-                               headers={"WWW-Authenticate": "Bearer"})
-            principal = principal_from_token(token)
-            if not principal.can(role):
-                raise ApiError(403, "forbidden", f"requires role {role}")
-            g.principal = principal
+            authorize(role)
             return view(*args, **kwargs)
 
         wrapped.required_role = role

@@ -2,10 +2,20 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from smartcity.auth.models import ROLES
 
-USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}$",
+# \Z, not $: "$" also matches before a trailing newline.
+USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}\Z",
                            error="3-64 letters, digits, '_', '.' or '-'")
 PASSWORD = validate.Length(min=8, max=128)
 ROLE = validate.OneOf(ROLES)
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false only: "yes", 1 or "0" are errors, not booleans."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class LoginSchema(Schema):
@@ -31,7 +41,7 @@ class UserUpdateSchema(Schema):
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     full_name = fields.String(allow_none=True, validate=validate.Length(max=128))
     role = fields.String(validate=ROLE)
-    is_active = fields.Boolean(strict=True)
+    is_active = StrictBoolean()
     password = fields.String(validate=PASSWORD, load_only=True)
 
 

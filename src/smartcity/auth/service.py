@@ -59,7 +59,7 @@ def create_user(data: dict) -> User:
 
 def update_user(user: User, data: dict) -> User:
     if "email" in data and data["email"] != user.email:
-        _check_unique(None, data["email"])
+        _check_unique(None, data["email"], except_id=user.id)
     for field in ("email", "full_name", "role", "is_active"):
         if field in data:
             setattr(user, field, data[field])
@@ -68,11 +68,14 @@ def update_user(user: User, data: dict) -> User:
     return user
 
 
-def _check_unique(username: str | None, email: str | None) -> None:
+def _check_unique(username: str | None, email: str | None, except_id: int | None = None) -> None:
+    others = select(User.id)
+    if except_id is not None:  # a user may change the case of their own e-mail
+        others = others.where(User.id != except_id)
     if username and db.session.scalar(
-            select(User.id).where(func.lower(User.username) == username.lower())):
+            others.where(func.lower(User.username) == username.lower())):
         raise conflict("username already taken", "username")
-    if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
+    if email and db.session.scalar(others.where(func.lower(User.email) == email.lower())):
         raise conflict("email already registered", "email")
 
 

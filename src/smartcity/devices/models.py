@@ -5,7 +5,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcity.database import Base, JSONDoc, UTCDateTime, utcnow
 
-DEVICE_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"  # safe inside MQTT topics
+# Safe inside MQTT topics. \Z, not $: "$" also matches before a trailing newline.
+DEVICE_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}\Z"
 
 
 class Device(Base):

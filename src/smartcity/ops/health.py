@@ -16,7 +16,7 @@ def register_check(app, name: str, check) -> None:
 def database_check() -> dict:
     started = time.perf_counter()
     try:
-        with db.engine.connect() as conn:
+        with db.reader() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # the check reports failures, it must not raise them
         return {"status": "down", "backend": db.dialect, "error": str(exc)[:200]}

@@ -16,6 +16,11 @@ class Metrics:
                                  buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))
 
 
+def register_collector(app, collector) -> None:
+    """Expose a subsystem's own figures (collector.collect() yields metric families)."""
+    app.extensions["smartcity.metrics"].registry.register(collector)
+
+
 def metrics() -> Metrics:
     return current_app.extensions["smartcity.metrics"]
 

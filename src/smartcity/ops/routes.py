@@ -20,7 +20,7 @@ def health():
 @bp.get("/metrics")
 def prometheus_metrics():
     """Expose Prometheus metrics."""
-    return Response(generate_latest(metrics().registry), mimetype=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(metrics().registry), content_type=CONTENT_TYPE_LATEST)
 
 
 @bp.get("/api/openapi.json")

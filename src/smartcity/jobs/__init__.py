@@ -1,0 +1,1 @@
+"""The one scheduler for periodic work (retention, digests, no-data checks, ...)."""

@@ -1,0 +1,1 @@
+"""Telemetry: parsers, the ingest pipeline and writer, queries, rollups, export, retention."""

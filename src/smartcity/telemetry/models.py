@@ -1,0 +1,65 @@
+"""Telemetry tables (SQLAlchemy Core: the hot path never builds ORM objects).
+
+On PostgreSQL `telemetry` is range-partitioned by ts (see migration 0002 and partitions.py).
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+from smartcity.database import Base
+
+metadata = Base.metadata
+
+telemetry_keys = Table(
+    "telemetry_keys", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+)
+
+telemetry = Table(
+    "telemetry", metadata,
+    Column("device_id", String(64), nullable=False),
+    Column("key_id", Integer, nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("value", Float),
+    Column("text_value", Text),
+    PrimaryKeyConstraint("device_id", "key_id", "ts"),
+)
+
+telemetry_latest = Table(
+    "telemetry_latest", metadata,
+    Column("device_id", String(64), nullable=False),
+    Column("key_id", Integer, nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("value", Float),
+    Column("text_value", Text),
+    PrimaryKeyConstraint("device_id", "key_id"),
+)
+
+
+def _rollup(name: str) -> Table:
+    return Table(
+        name, metadata,
+        Column("device_id", String(64), nullable=False),
+        Column("key_id", Integer, nullable=False),
+        Column("bucket", BigInteger, nullable=False),  # bucket start, epoch ms
+        Column("count", BigInteger, nullable=False),
+        Column("sum", Float, nullable=False),
+        Column("min", Float, nullable=False),
+        Column("max", Float, nullable=False),
+        PrimaryKeyConstraint("device_id", "key_id", "bucket"),
+    )
+
+
+telemetry_1m = _rollup("telemetry_1m")
+telemetry_1h = _rollup("telemetry_1h")
+
+ROLLUPS = {60_000: telemetry_1m, 3_600_000: telemetry_1h}  # bucket width (ms) -> table

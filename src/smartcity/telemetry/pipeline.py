@@ -1,0 +1,212 @@
+"""The one ingest path for HTTP and MQTT: bounded queue -> one writer thread -> group commit
+-> after-commit hooks.
+
+Callers get a Job back and wait on it; whatever queued up while the previous commit ran forms
+the next batch, so throughput grows with load without adding latency when idle.
+"""
+
+import atexit
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+from flask import current_app
+
+from smartcity.extensions import db
+from smartcity.telemetry import store
+from smartcity.telemetry.keys import key_dictionary
+from smartcity.telemetry.partitions import partitions
+from smartcity.telemetry.points import Point
+
+log = logging.getLogger(__name__)
+_STOP = object()
+
+
+class QueueFull(Exception):
+    """The writer is behind; the caller should retry later (HTTP 503, MQTT no ack)."""
+
+
+class Job:
+    """Points (or a maintenance call) waiting for the writer; done once committed or failed."""
+
+    __slots__ = ("points", "call", "done", "inserted", "result", "error", "enqueued")
+
+    def __init__(self, points: list[Point] | None = None, call: Callable | None = None):
+        self.points = points or []
+        self.call = call
+        self.done = threading.Event()
+        self.inserted = 0
+        self.result = None
+        self.error: Exception | None = None
+        self.enqueued = time.perf_counter()
+
+    def wait(self, timeout: float) -> bool:
+        return self.done.wait(timeout)
+
+
+class Pipeline:
+    def __init__(self, app):
+        self.app = app
+        self.queue: queue.Queue = queue.Queue(maxsize=app.config["INGEST_QUEUE_SIZE"])
+        self.max_points = app.config["INGEST_GROUP_MAX_POINTS"]
+        self.hooks: list[Callable[[list[Point]], None]] = []
+        self.thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self.stats = {"batches": 0, "points_in": 0, "points_stored": 0, "commit_failures": 0,
+                      "last_commit_ms": 0.0}
+
+    # -- producers ---------------------------------------------------------------------------
+    def submit(self, points: list[Point]) -> Job:
+        """Queue points for the writer; raise QueueFull instead of blocking."""
+        return self._enqueue(Job(points=points))
+
+    def call(self, fn: Callable, timeout: float = 60.0):
+        """Run fn(conn) in the writer's transaction, serialised with ingest; return its result."""
+        job = self._enqueue(Job(call=fn), block=True)
+        if not job.wait(timeout):
+            raise TimeoutError("writer did not run the call in time")
+        if job.error:
+            raise job.error
+        return job.result
+
+    def add_hook(self, hook: Callable[[list[Point]], None]) -> None:
+        """Call hook(inserted_points) after every commit, in the writer thread."""
+        self.hooks.append(hook)
+
+    def depth(self) -> int:
+        return self.queue.qsize()
+
+    def _enqueue(self, job: Job, block: bool = False) -> Job:
+        self.start()
+        try:
+            self.queue.put(job, block=block, timeout=30 if block else None)
+        except queue.Full:
+            raise QueueFull() from None
+        return job
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            return
+        with self._start_lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="telemetry-writer",
+                                               daemon=True)
+                self.thread.start()
+                atexit.register(self.stop)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish what is queued, then stop the writer."""
+        if self.thread is None or not self.thread.is_alive():
+            return
+        self.queue.put(_STOP)
+        self.thread.join(timeout)
+
+    def alive(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    # -- the writer --------------------------------------------------------------------------
+    def _run(self) -> None:
+        with self.app.app_context():
+            conn = None
+            while True:
+                jobs, stop = self._next_jobs()
+                try:
+                    if conn is None:
+                        conn = db.engine.connect()
+                        store.prepare_connection(conn)
+                    self._process(conn, jobs)
+                except Exception as exc:  # keep the writer alive; callers see the error
+                    log.exception("telemetry commit failed")
+                    self.stats["commit_failures"] += 1
+                    for job in jobs:
+                        if not job.done.is_set():
+                            job.error = exc
+                            job.done.set()
+                    if conn is not None:
+                        conn.invalidate()
+                        conn.close()
+                        conn = None
+                    time.sleep(0.2)
+                if stop:
+                    break
+            if conn is not None:
+                conn.close()
+
+    def _next_jobs(self) -> tuple[list[Job], bool]:
+        first = self.queue.get()
+        if first is _STOP:
+            return [], True
+        jobs, count = [first], len(first.points)
+        if first.call is not None:
+            return jobs, False
+        while count < self.max_points:
+            try:
+                job = self.queue.get_nowait()
+            except queue.Empty:
+                break
+            if job is _STOP:
+                return jobs, True
+            jobs.append(job)
+            if job.call is not None:
+                break
+            count += len(job.points)
+        return jobs, False
+
+    def _process(self, conn, jobs: list[Job]) -> None:
+        batch = [job for job in jobs if job.call is None]
+        if batch:
+            self._write(conn, batch)
+        for job in jobs:
+            if job.call is not None:
+                with conn.begin():
+                    job.result = job.call(conn)
+                job.done.set()
+
+    def _write(self, conn, jobs: list[Job]) -> None:
+        started = time.perf_counter()
+        points = store.first_wins([p for job in jobs for p in job.points])
+        if not points:
+            for job in jobs:
+                job.done.set()
+            return
+        if conn.dialect.name == "postgresql":
+            ts = [p.ts for p in points]
+            partitions(self.app).ensure(db.engine, min(ts), max(ts))
+        with conn.begin():
+            key_ids = key_dictionary(self.app).ids(conn, {p.key for p in points})
+            inserted = self._as_points(conn, store.write_batch(conn, key_ids, points))
+        counts: dict[tuple, int] = {}
+        for p in inserted:
+            counts[(p.device_id, p.key, p.ts)] = 1
+        for job in jobs:
+            job.inserted = sum(counts.pop((p.device_id, p.key, p.ts), 0) for p in job.points)
+            job.done.set()
+        elapsed = (time.perf_counter() - started) * 1000
+        self.stats["batches"] += 1
+        self.stats["points_in"] += len(points)
+        self.stats["points_stored"] += len(inserted)
+        self.stats["last_commit_ms"] = round(elapsed, 2)
+        for hook in self.hooks:
+            try:
+                hook(inserted)
+            except Exception:
+                log.exception("after-commit hook %r failed", hook)
+
+    def _as_points(self, conn, rows) -> list[Point]:
+        names = key_dictionary(self.app).names(conn, {r[1] for r in rows})
+        return [Point(r[0], names[r[1]], r[2], r[3], r[4]) for r in rows]
+
+
+def init_app(app) -> Pipeline:
+    app.config.setdefault("INGEST_QUEUE_SIZE", 2000)
+    app.config.setdefault("INGEST_GROUP_MAX_POINTS", 20_000)
+    pipeline = Pipeline(app)
+    app.extensions["smartcity.pipeline"] = pipeline
+    return pipeline
+
+
+def get_pipeline() -> Pipeline:
+    return current_app.extensions["smartcity.pipeline"]

@@ -1,0 +1,58 @@
+"""The unit of ingest: one value of one key of one device at one time, and item validation."""
+
+import math
+import re
+from typing import NamedTuple
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+MAX_TEXT = 1024
+
+
+class Point(NamedTuple):
+    device_id: str
+    key: str
+    ts: int  # UTC epoch ms
+    value: float | None  # numbers and booleans (as 0/1)
+    text: str | None  # strings, and "true"/"false" beside a boolean's 0/1
+
+
+class Rejection(Exception):
+    """One ingest item is invalid; the others in the request still count."""
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+    def as_item(self, index: int, device_id: str | None = None) -> dict:
+        item = {"index": index,
+                "error": {"code": self.code, "message": self.message, "field": self.field}}
+        if device_id is not None:
+            item["device_id"] = device_id
+        return item
+
+
+def encode_value(key: str, value, field: str) -> tuple[float | None, str | None]:
+    """Split a JSON value into the (value, text_value) columns."""
+    if not KEY_PATTERN.match(key):
+        raise Rejection("invalid_key", "key must match ^[A-Za-z0-9_.-]{1,64}$", field)
+    if isinstance(value, bool):
+        return (1.0 if value else 0.0), ("true" if value else "false")
+    if isinstance(value, int | float):
+        number = float(value)
+        if not math.isfinite(number):
+            raise Rejection("invalid_value", "value must be finite", field)
+        return number, None
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise Rejection("invalid_value", f"text longer than {MAX_TEXT}", field)
+        return None, value
+    raise Rejection("invalid_value", "value must be a number, boolean or string", field)
+
+
+def decode_value(value: float | None, text: str | None):
+    """Inverse of encode_value, for answers."""
+    if text is None:
+        return value
+    if value is None:
+        return text
+    return text == "true"

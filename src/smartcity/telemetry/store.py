@@ -1,0 +1,147 @@
+"""All SQL that writes telemetry: batches (first write wins), rollups, latest, corrections.
+
+A batch is staged, the rows not yet stored are kept in `tnew`, and only those feed the
+rollups, so a retried batch changes nothing.
+"""
+
+from sqlalchemy import bindparam, text, update
+
+from smartcity.database import utcnow
+from smartcity.devices.models import Device
+from smartcity.telemetry.models import ROLLUPS, telemetry, telemetry_latest
+from smartcity.telemetry.points import Point
+
+COLUMNS = "device_id, key_id, ts, value, text_value"
+_TEMP = ("(device_id VARCHAR(64), key_id INTEGER, ts BIGINT, value DOUBLE PRECISION, "
+         "text_value TEXT)")
+
+
+def prepare_connection(conn) -> None:
+    """Create the per-connection staging tables the writer uses."""
+    if conn.dialect.name == "postgresql":
+        for name in ("tstage", "tnew"):
+            conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} {_TEMP} "
+                              "ON COMMIT DELETE ROWS"))
+    else:
+        conn.execute(text("PRAGMA temp_store=MEMORY"))
+        for name in ("tstage", "tnew"):
+            conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} {_TEMP}"))
+    conn.commit()
+
+
+def first_wins(points: list[Point]) -> list[Point]:
+    """Drop repeats of (device, key, ts) inside one batch, keeping the first."""
+    seen = {}
+    for point in points:
+        seen.setdefault((point.device_id, point.key, point.ts), point)
+    return list(seen.values())
+
+
+def write_batch(conn, key_ids: dict[str, int], points: list[Point]) -> list[tuple]:
+    """Insert new points, update rollups, latest values and device last_seen.
+
+    Returns the inserted rows as (device_id, key_id, ts, value, text_value). Runs inside the
+    caller's transaction.
+    """
+    rows = [(p.device_id, key_ids[p.key], p.ts, p.value, p.text) for p in points]
+    if conn.dialect.name == "postgresql":
+        _copy(conn, "tstage", rows)
+        conn.execute(text(
+            f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tstage "
+            f"ON CONFLICT DO NOTHING RETURNING {COLUMNS}) "
+            f"INSERT INTO tnew ({COLUMNS}) SELECT {COLUMNS} FROM ins"))
+    else:
+        conn.execute(text("DELETE FROM tstage"))
+        conn.execute(text("DELETE FROM tnew"))
+        conn.exec_driver_sql("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", rows)
+        conn.execute(text(
+            f"INSERT INTO tnew SELECT {COLUMNS} FROM tstage s WHERE NOT EXISTS (SELECT 1 FROM "
+            "telemetry t WHERE t.device_id = s.device_id AND t.key_id = s.key_id "
+            "AND t.ts = s.ts)"))
+        conn.execute(text(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew"))
+    add_to_rollups(conn, "tnew")
+    inserted = conn.execute(text(f"SELECT {COLUMNS} FROM tnew")).all()
+    _update_latest(conn, rows)
+    _touch_devices(conn, {p.device_id for p in points})
+    return inserted
+
+
+def _copy(conn, table: str, rows) -> None:
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table} ({COLUMNS}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _least(dialect: str) -> tuple[str, str]:
+    return ("LEAST", "GREATEST") if dialect == "postgresql" else ("MIN", "MAX")
+
+
+def add_to_rollups(conn, source: str) -> None:
+    """Fold the numeric rows of `source` (a table or subquery) into every rollup table."""
+    least, greatest = _least(conn.dialect.name)
+    for width, table in ROLLUPS.items():
+        name = table.name
+        conn.execute(text(
+            f"INSERT INTO {name} (device_id, key_id, bucket, count, sum, min, max) "
+            f"SELECT device_id, key_id, (ts / {width}) * {width}, COUNT(*), SUM(value), "
+            f"MIN(value), MAX(value) FROM {source} WHERE value IS NOT NULL "
+            f"GROUP BY device_id, key_id, (ts / {width}) * {width} "
+            f"ON CONFLICT (device_id, key_id, bucket) DO UPDATE SET "
+            f"count = {name}.count + excluded.count, sum = {name}.sum + excluded.sum, "
+            f"min = {least}({name}.min, excluded.min), max = {greatest}({name}.max, excluded.max)"))
+
+
+def _update_latest(conn, rows) -> None:
+    newest: dict[tuple, tuple] = {}
+    for row in rows:
+        current = newest.get(row[:2])
+        if current is None or row[2] > current[2]:
+            newest[row[:2]] = row
+    conn.exec_driver_sql(
+        _latest_sql(conn.dialect.name), list(newest.values()))
+
+
+def _latest_sql(dialect: str) -> str:
+    mark = "%s" if dialect == "postgresql" else "?"
+    return (f"INSERT INTO telemetry_latest ({COLUMNS}) VALUES ({', '.join([mark] * 5)}) "
+            "ON CONFLICT (device_id, key_id) DO UPDATE SET ts = excluded.ts, "
+            "value = excluded.value, text_value = excluded.text_value "
+            "WHERE excluded.ts > telemetry_latest.ts")
+
+
+def _touch_devices(conn, device_ids) -> None:
+    conn.execute(update(Device).where(Device.id.in_(bindparam("ids", expanding=True)))
+                 .values(last_seen=utcnow(), reported_state=None), {"ids": sorted(device_ids)})
+
+
+def delete_range(conn, device_id: str, key_ids: list[int] | None, start: int, end: int) -> int:
+    """Delete raw points of a device in [start, end), then rebuild what depended on them."""
+    stmt = telemetry.delete().where(telemetry.c.device_id == device_id, telemetry.c.ts >= start,
+                                    telemetry.c.ts < end)
+    if key_ids is not None:
+        stmt = stmt.where(telemetry.c.key_id.in_(key_ids))
+    return conn.execute(stmt).rowcount
+
+
+def rebuild(conn, device_id: str, key_ids: list[int], start: int, end: int) -> None:
+    """Recompute rollup buckets overlapping [start, end) and latest values from raw rows."""
+    for width, table in ROLLUPS.items():
+        lo, hi = start // width * width, -(-end // width) * width
+        conn.execute(table.delete().where(
+            table.c.device_id == device_id, table.c.key_id.in_(key_ids),
+            table.c.bucket >= lo, table.c.bucket < hi))
+        conn.execute(text(
+            f"INSERT INTO {table.name} (device_id, key_id, bucket, count, sum, min, max) "
+            f"SELECT device_id, key_id, (ts / {width}) * {width}, COUNT(*), SUM(value), "
+            f"MIN(value), MAX(value) FROM telemetry WHERE device_id = :d AND key_id IN "
+            f"({', '.join(str(int(k)) for k in key_ids)}) AND ts >= :lo AND ts < :hi "
+            f"AND value IS NOT NULL GROUP BY device_id, key_id, (ts / {width}) * {width}"),
+            {"d": device_id, "lo": lo, "hi": hi})
+    conn.execute(telemetry_latest.delete().where(
+        telemetry_latest.c.device_id == device_id, telemetry_latest.c.key_id.in_(key_ids)))
+    conn.execute(text(
+        f"INSERT INTO telemetry_latest ({COLUMNS}) SELECT {COLUMNS} FROM telemetry t "
+        f"WHERE t.device_id = :d AND t.key_id IN ({', '.join(str(int(k)) for k in key_ids)}) "
+        "AND t.ts = (SELECT MAX(ts) FROM telemetry m WHERE m.device_id = t.device_id "
+        "AND m.key_id = t.key_id)"), {"d": device_id})
