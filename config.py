@@ -1,0 +1,121 @@
+"""Deployment settings for smartcity: optional overrides of the built-in defaults.
+
+The application loads this file with `app.config.from_pyfile` when it exists in the working
+directory (not in tests). Only UPPERCASE names are read. Everything below is commented out, so the
+file changes nothing until you uncomment a line; the values shown are the defaults.
+
+Precedence, lowest to highest: the Config class (src/smartcity/config.py) < this file <
+environment variables (for the settings marked "env") < overrides passed to create_app() by code.
+Keep secrets out of version control: prefer the environment for SECRET_KEY and JWT_SECRET_KEY.
+"""
+
+# --- Environment ------------------------------------------------------------------------------
+
+# "development" or "production" (env: SMARTCITY_ENV). Production refuses the default or a short
+# SECRET_KEY / JWT_SECRET_KEY and adds Strict-Transport-Security to every response.
+# ENV = "development"
+
+# --- Secrets ----------------------------------------------------------------------------------
+
+# Signs Flask sessions (env). Production: 32+ random characters, e.g.
+# python -c "import secrets; print(secrets.token_urlsafe(48))"
+# SECRET_KEY = "dev-insecure-change-me"
+
+# Signs access and refresh JWTs (HS256) (env). Production: 32+ random characters, different from
+# SECRET_KEY. Changing it signs everyone out.
+# JWT_SECRET_KEY = "dev-insecure-change-me"
+
+# Lifetime of an access token, in seconds (env).
+# JWT_ACCESS_TTL = 15 * 60
+
+# Lifetime of a refresh token, in seconds (env).
+# JWT_REFRESH_TTL = 7 * 24 * 3600
+
+# --- Services ---------------------------------------------------------------------------------
+
+# SQLAlchemy URL of the database (env). Unset: SQLite file instance/smartcity.db under the working
+# directory. PostgreSQL: postgresql://user:password@host:5432/dbname (postgres:// and postgresql://
+# are switched to the psycopg 3 driver automatically).
+# DATABASE_URL = "sqlite:///instance/smartcity.db"
+
+# Redis, e.g. "redis://127.0.0.1:6379/0" (env). When set, rate limits are shared through it by all
+# processes; None keeps them in each process's memory.
+# REDIS_URL = None
+
+# MQTT broker, "mqtt://[user:pass@]host:1883" or "mqtts://..." (env). None: no MQTT.
+# (Read already; MQTT ingest itself is not built yet.)
+# MQTT_URL = None
+
+# --- Requests, devices, lists -----------------------------------------------------------------
+
+# Largest accepted request body in bytes (env); larger requests get 413. Keep nginx's
+# client_max_body_size equal (nginx.conf: 16m).
+# MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+# Seconds without a reading or heartbeat after which a device counts as offline (env).
+# DEVICE_OFFLINE_AFTER = 300
+
+# Page size of list endpoints when ?limit= is absent, and the largest ?limit= accepted.
+# DEFAULT_PAGE_SIZE = 50
+# MAX_PAGE_SIZE = 1000
+
+# --- Telemetry ingest and storage -------------------------------------------------------------
+
+# Most points accepted in one request (env); more is answered 413 too_many_points.
+# MAX_BATCH_POINTS = 10_000
+
+# Seconds a reading's timestamp may be ahead of server time before it is rejected (env).
+# MAX_CLOCK_SKEW = 300
+
+# Requests or messages waiting for the writer thread (env). When full, ingest answers 503 with
+# Retry-After instead of queueing without bound.
+# INGEST_QUEUE_SIZE = 2000
+
+# Seconds an ingest request waits for its batch to be committed before answering 503
+# (retrying is safe: a duplicate reading is ignored).
+# INGEST_COMMIT_TIMEOUT = 30
+
+# Days raw readings are kept (env); on PostgreSQL whole weekly partitions are dropped.
+# RETENTION_DAYS = 90
+
+# Days the 1-minute and 1-hour rollups are kept (env).
+# ROLLUP_RETENTION_DAYS = 730
+
+# Seconds between retention runs (one process runs each job per interval).
+# RETENTION_INTERVAL = 3600
+
+# Start the background scheduler with the web server. CLI commands other than `serve` turn it off
+# themselves; set False for web processes when another process runs the periodic jobs.
+# START_BACKGROUND = True
+
+# --- Rate limits ------------------------------------------------------------------------------
+
+# Login attempts, per client address and per attempted account (env). flask-limiter syntax.
+# LOGIN_RATE_LIMIT = "10 per minute"
+
+# Where rate-limit counters live. "memory://" is replaced by REDIS_URL when that is set; set a
+# different storage URI here to use another Redis than REDIS_URL.
+# RATELIMIT_STORAGE_URI = "memory://"
+
+# Send X-RateLimit-* headers with responses.
+# RATELIMIT_HEADERS_ENABLED = True
+
+# Prefix of rate-limit keys in the storage (lets deployments share one Redis).
+# RATELIMIT_KEY_PREFIX = "smartcity"
+
+# --- Browsers and logs ------------------------------------------------------------------------
+
+# Origins allowed to call /api/* from a browser on another origin (env: comma-separated list).
+# Empty: same-origin only.
+# CORS_ORIGINS = []  # e.g. ["https://dashboard.example.org"]
+
+# "text" or "json" log lines (env).
+# LOG_FORMAT = "text"
+
+# Python logging level: DEBUG, INFO, WARNING, ERROR (env).
+# LOG_LEVEL = "INFO"
+
+# --- Not deployment settings -----------------------------------------------------------------
+# Leave these out: PROJECT_ROOT, INSTANCE_DIR and SETTINGS_FILE are read before this file is
+# loaded (they locate it), ENV_KEYS lists the environment overrides, and TESTING belongs to the
+# test configuration.
