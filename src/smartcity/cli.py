@@ -9,17 +9,40 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 
-def _app(background: bool = False):
+def _app(background: bool = False, role: str = "app"):
     from smartcity import create_app
 
-    return create_app(overrides={"START_BACKGROUND": False} if not background else None)
+    return create_app(overrides={"START_BACKGROUND": background, "MQTT_ROLE": role})
 
 
 def cmd_serve(args) -> int:
-    app = _app(background=True)
+    app = _app(background=True, role="serve")
     app.logger.info("serving on http://%s:%s", args.host, args.port)
     # Werkzeug's threaded server is fine for a single node; production runs gunicorn (gthread).
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False, debug=False)
+    return 0
+
+
+def cmd_ingest_worker(args) -> int:
+    """Consume MQTT and run the scheduled jobs, without serving HTTP."""
+    import signal
+    import threading
+
+    from smartcity.mqtt.setup import start_consumer
+
+    app = _app(background=True, role="worker")
+    if not app.config.get("MQTT_URL"):
+        print("error: MQTT_URL is not set", file=sys.stderr)
+        return 2
+    consumer = start_consumer(app, "worker")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    print(f"ingest worker {consumer.client_id} consuming {app.config['MQTT_URL']}", flush=True)
+    stop.wait()
+    consumer.stop()
+    app.extensions["smartcity.pipeline"].stop()
+    app.extensions["smartcity.scheduler"].stop()
     return 0
 
 
@@ -111,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--password", required=True)
     admin.add_argument("--email")
     admin.set_defaults(func=cmd_create_admin)
+
+    worker = sub.add_parser("ingest-worker", help="consume MQTT telemetry and run jobs")
+    worker.set_defaults(func=cmd_ingest_worker)
 
     seed = sub.add_parser("seed-demo", help="create the demo admin (and city) when empty")
     seed.set_defaults(func=cmd_seed_demo)

@@ -51,6 +51,13 @@ class Config:
     ROLLUP_RETENTION_DAYS = 730  # 1-minute and 1-hour rollups
     RETENTION_INTERVAL = 3600  # seconds between retention runs
 
+    # MQTT ingest
+    MQTT_INGEST = True  # set false on app processes when `run.py ingest-worker` consumes
+    MQTT_CLIENT_ID = None  # default smartcity-<hostname>; a role suffix is added per process
+    MQTT_SHARED_SUBSCRIPTION = True  # $share/smartcity/... so several consumers split the load
+    MQTT_SESSION_EXPIRY = 86_400  # seconds the broker keeps our session (and queue) offline
+    DEVICE_CACHE_TTL = 5  # seconds a device's enabled/disabled state is cached by consumers
+
     # Background threads (writer starts on demand; these start with the server)
     START_BACKGROUND = True
 
@@ -81,6 +88,9 @@ class Config:
         "MAX_CLOCK_SKEW": int,
         "INGEST_QUEUE_SIZE": int,
         "RETENTION_DAYS": int,
+        "MQTT_CLIENT_ID": str,
+        "MQTT_INGEST": lambda v: v.lower() in ("1", "true", "yes", "on"),
+        "MQTT_SHARED_SUBSCRIPTION": lambda v: v.lower() in ("1", "true", "yes", "on"),
         "ROLLUP_RETENTION_DAYS": int,
     }
 

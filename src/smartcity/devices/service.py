@@ -108,6 +108,27 @@ def touch(device: Device, reported_state: str | None = None) -> None:
     device.reported_state = reported_state
 
 
+def add_connectivity_listener(app, listener) -> None:
+    """Call listener(device_dict, previous_state) when a device goes online or offline."""
+    app.extensions.setdefault("smartcity.connectivity_listeners", []).append(listener)
+
+
+def report_state(device_id: str, state: str) -> bool:
+    """Apply an explicit online/offline report (MQTT status, last will); True if it changed."""
+    device = get_device(device_id)
+    before = connectivity(device)
+    if state == "online":
+        touch(device)
+    else:
+        device.reported_state = "offline"
+    db.session.commit()
+    after = connectivity(device)
+    if after != before:
+        for listener in current_app.extensions.get("smartcity.connectivity_listeners", []):
+            listener(device_to_dict(device), before)
+    return after != before
+
+
 def list_query(args) -> select:
     """A select of devices filtered by the query arguments type, domain, status, connectivity, q."""
     stmt = select(Device)

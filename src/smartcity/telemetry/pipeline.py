@@ -31,11 +31,13 @@ class QueueFull(Exception):
 class Job:
     """Points (or a maintenance call) waiting for the writer; done once committed or failed."""
 
-    __slots__ = ("points", "call", "done", "inserted", "result", "error", "enqueued")
+    __slots__ = ("points", "call", "callback", "done", "inserted", "result", "error", "enqueued")
 
-    def __init__(self, points: list[Point] | None = None, call: Callable | None = None):
+    def __init__(self, points: list[Point] | None = None, call: Callable | None = None,
+                 callback: Callable[["Job"], None] | None = None):
         self.points = points or []
         self.call = call
+        self.callback = callback  # called in the writer thread once done (MQTT acks here)
         self.done = threading.Event()
         self.inserted = 0
         self.result = None
@@ -44,6 +46,15 @@ class Job:
 
     def wait(self, timeout: float) -> bool:
         return self.done.wait(timeout)
+
+    def finish(self, error: Exception | None = None) -> None:
+        self.error = error
+        self.done.set()
+        if self.callback is not None:
+            try:
+                self.callback(self)
+            except Exception:
+                log.exception("job callback failed")
 
 
 class Pipeline:
@@ -58,9 +69,9 @@ class Pipeline:
                       "last_commit_ms": 0.0}
 
     # -- producers ---------------------------------------------------------------------------
-    def submit(self, points: list[Point]) -> Job:
-        """Queue points for the writer; raise QueueFull instead of blocking."""
-        return self._enqueue(Job(points=points))
+    def submit(self, points: list[Point], callback=None, block: bool = False) -> Job:
+        """Queue points for the writer; raise QueueFull instead of blocking (unless `block`)."""
+        return self._enqueue(Job(points=points, callback=callback), block=block)
 
     def call(self, fn: Callable, timeout: float = 60.0):
         """Run fn(conn) in the writer's transaction, serialised with ingest; return its result."""
@@ -123,8 +134,7 @@ class Pipeline:
                     self.stats["commit_failures"] += 1
                     for job in jobs:
                         if not job.done.is_set():
-                            job.error = exc
-                            job.done.set()
+                            job.finish(exc)
                     if conn is not None:
                         conn.invalidate()
                         conn.close()
@@ -163,14 +173,14 @@ class Pipeline:
             if job.call is not None:
                 with conn.begin():
                     job.result = job.call(conn)
-                job.done.set()
+                job.finish()
 
     def _write(self, conn, jobs: list[Job]) -> None:
         started = time.perf_counter()
         points = store.first_wins([p for job in jobs for p in job.points])
         if not points:
             for job in jobs:
-                job.done.set()
+                job.finish()
             return
         if conn.dialect.name == "postgresql":
             ts = [p.ts for p in points]
@@ -183,7 +193,7 @@ class Pipeline:
             counts[(p.device_id, p.key, p.ts)] = 1
         for job in jobs:
             job.inserted = sum(counts.pop((p.device_id, p.key, p.ts), 0) for p in job.points)
-            job.done.set()
+            job.finish()
         elapsed = (time.perf_counter() - started) * 1000
         self.stats["batches"] += 1
         self.stats["points_in"] += len(points)

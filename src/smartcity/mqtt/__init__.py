@@ -1,0 +1,1 @@
+"""MQTT ingest: devices publish on devices/<id>/telemetry and devices/<id>/status."""

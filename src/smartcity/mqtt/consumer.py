@@ -1,0 +1,247 @@
+"""The MQTT side of the ingest pipeline: QoS 1, persistent session, ack after commit.
+
+A message is acknowledged only once the batch holding its points is committed; if a commit
+fails the client reconnects without acking, and the broker redelivers (first write wins makes
+the redelivery harmless).
+"""
+
+import logging
+import random
+import threading
+import time
+
+import orjson
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from smartcity.mqtt.directory import DeviceDirectory
+from smartcity.mqtt.settings import parse_mqtt_url
+from smartcity.telemetry import parse
+from smartcity.telemetry.ingest import Outcome, collect
+from smartcity.telemetry.pipeline import QueueFull
+from smartcity.timeutil import now_ms
+
+log = logging.getLogger(__name__)
+
+TELEMETRY = "devices/+/telemetry"
+STATUS = "devices/+/status"
+SHARE_GROUP = "smartcity"
+
+
+class MqttStats:
+    def __init__(self):
+        self.connected = False
+        self.reconnects = 0
+        self.messages_in = 0
+        self.acked = 0
+        self.rejected = 0
+        self.commit_failures = 0
+        self.last_latency_ms = 0.0
+        self.last_error: str | None = None
+
+    def as_dict(self) -> dict:
+        return dict(vars(self))
+
+
+class MqttConsumer:
+    def __init__(self, app, pipeline, engine, client_id: str, status_handler):
+        config = app.config
+        self.app = app
+        self.pipeline = pipeline
+        self.broker = parse_mqtt_url(config["MQTT_URL"])
+        self.client_id = client_id
+        self.shared = config["MQTT_SHARED_SUBSCRIPTION"]
+        self.session_expiry = config["MQTT_SESSION_EXPIRY"]
+        self.max_skew_ms = config["MAX_CLOCK_SKEW"] * 1000
+        self.devices = DeviceDirectory(engine, config["DEVICE_CACHE_TTL"])
+        self.status_handler = status_handler  # fn(device_id, state) after a status message
+        self.stats = MqttStats()
+        self.generation = 0  # bumped per connection: acks of an older one must not be sent
+        self._restart = threading.Event()
+        self._stopping = threading.Event()
+        self._supervisor: threading.Thread | None = None
+        self._ever_connected = False
+        self.client = self._make_client()
+
+    # -- connection ----------------------------------------------------------------------------
+    def _make_client(self) -> mqtt.Client:
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id,
+                             protocol=mqtt.MQTTv5, manual_ack=True)
+        if self.broker.username:
+            client.username_pw_set(self.broker.username, self.broker.password)
+        if self.broker.tls:
+            client.tls_set()
+        client.max_inflight_messages_set(1000)
+        client.max_queued_messages_set(0)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        return client
+
+    def _connect_properties(self) -> Properties:
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = self.session_expiry
+        props.ReceiveMaximum = 65535
+        return props
+
+    def start(self) -> None:
+        """Connect in the background (retrying) and keep the subscription alive."""
+        if self._supervisor is not None:
+            return
+        self._connect()
+        self._supervisor = threading.Thread(target=self._supervise, name="mqtt-supervisor",
+                                            daemon=True)
+        self._supervisor.start()
+
+    def _connect(self) -> None:
+        self.generation += 1
+        self.client.connect_async(self.broker.host, self.broker.port, keepalive=30,
+                                  clean_start=False, properties=self._connect_properties())
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client.loop_start()
+
+    def _supervise(self) -> None:
+        attempt = 0
+        while not self._stopping.is_set():
+            if not self._restart.wait(1.0):
+                continue
+            self._restart.clear()
+            if self._stopping.is_set():
+                break
+            self.client.disconnect()
+            self.client.loop_stop()
+            attempt += 1
+            self._stopping.wait(min(30.0, 0.5 * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.0))
+            if not self._stopping.is_set():
+                self._connect()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._restart.set()
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _on_connect(self, client, _userdata, _flags, reason_code, _properties) -> None:
+        if reason_code.is_failure:
+            self.stats.last_error = f"connect refused: {reason_code}"
+            log.warning("MQTT connect refused: %s", reason_code)
+            return
+        if self._ever_connected:
+            self.stats.reconnects += 1
+        self._ever_connected = True
+        self.stats.connected = True
+        topics = [TELEMETRY, STATUS]
+        if self.shared:
+            topics = [f"$share/{SHARE_GROUP}/{t}" for t in topics]
+        client.subscribe([(t, mqtt.SubscribeOptions(qos=1)) for t in topics])
+        log.info("MQTT connected to %s:%s as %s", self.broker.host, self.broker.port,
+                 self.client_id)
+
+    def _on_disconnect(self, client, _userdata, _flags, reason_code, _properties) -> None:
+        was_connected, self.stats.connected = self.stats.connected, False
+        if was_connected and not self._stopping.is_set():
+            log.warning("MQTT disconnected: %s", reason_code)
+        # Exponential backoff in paho, with jitter so that a fleet does not reconnect in step.
+        client.reconnect_delay_set(min_delay=random.uniform(0.5, 1.5), max_delay=30)
+
+    # -- messages ------------------------------------------------------------------------------
+    def _on_message(self, client, _userdata, message) -> None:
+        self.stats.messages_in += 1
+        received = time.perf_counter()
+        parts = message.topic.split("/")
+        if len(parts) != 3 or parts[0] != "devices":
+            self._ack(message, self.generation)
+            return
+        device_id, kind = parts[1], parts[2]
+        try:
+            if kind == "status":
+                self._status(device_id, message)
+                self._ack(message, self.generation)
+            else:
+                self._telemetry(device_id, message, received)
+        except Exception as exc:  # never let one message kill the loop
+            log.exception("MQTT message on %s failed", message.topic)
+            self._reject(device_id, message.topic, "internal_error", str(exc)[:200])
+            self._ack(message, self.generation)
+
+    def _telemetry(self, device_id: str, message, received: float) -> None:
+        generation = self.generation
+        status = self.devices.status(device_id)
+        if status != "active":
+            code = "unknown_device" if status is None else "device_disabled"
+            self._reject(device_id, message.topic, code, f"device {device_id}: {code}")
+            self._ack(message, generation)
+            return
+        outcome = Outcome()
+        try:
+            body = parse.loads(message.payload)
+            if _looks_like_senml(body):
+                collect(outcome, parse.senml_points(device_id, body, self.max_skew_ms))
+            else:
+                collect(outcome, parse.json_readings(device_id, body, self.max_skew_ms))
+        except parse.PayloadError as exc:
+            self._reject(device_id, message.topic, exc.code, exc.message)
+            self._ack(message, generation)
+            return
+        if outcome.rejected:
+            self._reject(device_id, message.topic, "rejected_items", "some readings rejected",
+                         outcome.rejected)
+        if not outcome.points:
+            self._ack(message, generation)
+            return
+
+        def committed(job):
+            if job.error is not None:
+                self.stats.commit_failures += 1
+                self.stats.last_error = f"commit failed: {job.error}"[:300]
+                self._restart.set()  # reconnect unacked: the broker redelivers
+                return
+            self.stats.last_latency_ms = round((time.perf_counter() - received) * 1000, 2)
+            self._ack(message, generation)
+
+        try:
+            self.pipeline.submit(outcome.points, callback=committed, block=True)
+        except QueueFull:
+            self.stats.last_error = "ingest queue full"
+            self._restart.set()
+
+    def _status(self, device_id: str, message) -> None:
+        text = message.payload.decode("utf-8", "replace").strip()
+        if text.startswith("{"):
+            try:
+                text = str(orjson.loads(text).get("status", ""))
+            except (orjson.JSONDecodeError, AttributeError):
+                text = ""
+        state = text.lower()
+        if state not in ("online", "offline"):
+            self._reject(device_id, message.topic, "invalid_status",
+                         "status must be online or offline")
+            return
+        if self.devices.status(device_id) is None:
+            self._reject(device_id, message.topic, "unknown_device", f"unknown device {device_id}")
+            return
+        self.status_handler(device_id, state)
+
+    def _ack(self, message, generation: int) -> None:
+        if message.qos == 0 or generation != self.generation:
+            return
+        self.client.ack(message.mid, message.qos)
+        self.stats.acked += 1
+
+    def _reject(self, device_id: str, topic: str, code: str, message: str,
+                items: list | None = None) -> None:
+        """Count, log and tell the device (smartcity/errors/<device_id>) what was wrong."""
+        self.stats.rejected += 1
+        log.warning("MQTT reject on %s: %s (%s)", topic, code, message,
+                    extra={"topic": topic, "device_id": device_id})
+        body = {"topic": topic, "code": code, "message": message, "ts": now_ms()}
+        if items:
+            body["rejected"] = items
+        self.client.publish(f"smartcity/errors/{device_id}", orjson.dumps(body), qos=0)
+
+
+def _looks_like_senml(body) -> bool:
+    return (isinstance(body, list) and bool(body) and isinstance(body[0], dict)
+            and any(k in body[0] for k in ("n", "bn", "bt", "bver")))
+

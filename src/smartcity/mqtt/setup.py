@@ -1,0 +1,56 @@
+"""Start the MQTT consumer for a process and expose its state in health and metrics."""
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from smartcity.devices import service as devices
+from smartcity.extensions import db
+from smartcity.mqtt.consumer import MqttConsumer
+from smartcity.mqtt.settings import client_id
+from smartcity.ops.health import register_check
+from smartcity.ops.metrics import register_collector
+from smartcity.telemetry.pipeline import get_pipeline
+
+
+class MqttCollector:
+    def __init__(self, consumer: MqttConsumer):
+        self.consumer = consumer
+
+    def collect(self):
+        stats = self.consumer.stats
+        yield GaugeMetricFamily("smartcity_mqtt_connected", "1 while connected to the broker",
+                                value=int(stats.connected))
+        for name in ("reconnects", "messages_in", "acked", "rejected", "commit_failures"):
+            yield CounterMetricFamily(f"smartcity_mqtt_{name}", f"MQTT {name}",
+                                      value=getattr(stats, name))
+        yield GaugeMetricFamily("smartcity_mqtt_last_latency_ms",
+                                "Receive-to-ack latency of the last message",
+                                value=stats.last_latency_ms)
+
+
+def start_consumer(app, role: str = "app") -> MqttConsumer:
+    """Create, register and start this process's consumer (once)."""
+    if "smartcity.mqtt" in app.extensions:
+        return app.extensions["smartcity.mqtt"]
+    with app.app_context():
+        pipeline = get_pipeline()
+        engine = db.engine
+
+    def on_status(device_id: str, state: str) -> None:
+        with app.app_context():
+            devices.report_state(device_id, state)
+
+    consumer = MqttConsumer(app, pipeline, engine, client_id(app.config["MQTT_CLIENT_ID"], role),
+                            on_status)
+    app.extensions["smartcity.mqtt"] = consumer
+    register_check(app, "mqtt", lambda: {
+        "status": "ok" if consumer.stats.connected else "down", "client_id": consumer.client_id,
+        "queue_depth": pipeline.depth(), **consumer.stats.as_dict()})
+    register_collector(app, MqttCollector(consumer))
+    consumer.start()
+    return consumer
+
+
+def init_app(app) -> None:
+    """The app consumes MQTT itself when MQTT_URL is set, unless a separate worker does."""
+    if app.config.get("MQTT_URL") and app.config["MQTT_INGEST"] and app.config["START_BACKGROUND"]:
+        start_consumer(app, app.config.get("MQTT_ROLE", "app"))
