@@ -14,6 +14,12 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
     app.config.update(config_class.from_environment())
     app.config.update(overrides or {})
     _check_secrets(app)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx the client address (rate limits, audit log) is in X-Forwarded-For.
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from smartcity import errors
     from smartcity.extensions import cors, db, limiter

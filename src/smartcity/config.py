@@ -67,6 +67,7 @@ class Config:
     RATELIMIT_KEY_PREFIX = "smartcity"
 
     CORS_ORIGINS: list[str] = []
+    PROXY_FIX = 0  # trusted reverse proxies in front (nginx: 1); 0 trusts no X-Forwarded-*
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"
 
@@ -89,6 +90,8 @@ class Config:
         "INGEST_QUEUE_SIZE": int,
         "RETENTION_DAYS": int,
         "MQTT_CLIENT_ID": str,
+        "PROXY_FIX": int,
+        "START_BACKGROUND": lambda v: v.lower() in ("1", "true", "yes", "on"),
         "MQTT_INGEST": lambda v: v.lower() in ("1", "true", "yes", "on"),
         "MQTT_SHARED_SUBSCRIPTION": lambda v: v.lower() in ("1", "true", "yes", "on"),
         "ROLLUP_RETENTION_DAYS": int,

@@ -5,6 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 SCRIPT_LOCATION = str(Path(__file__).parent / "migrations")
@@ -20,6 +21,9 @@ def alembic_config(connection=None) -> AlembicConfig:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several containers may start at once; only one migrates, the others wait.
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('smartcity.migrate'))"))
         command.upgrade(alembic_config(connection), revision)
 
 

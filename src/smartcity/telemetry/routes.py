@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, g, request
 from smartcity.audit.service import record
 from smartcity.auth.guard import authorize, require_role
 from smartcity.devices import service as devices
-from smartcity.errors import ApiError
+from smartcity.errors import ApiError, error_response
 from smartcity.extensions import db
 from smartcity.pagination import decode_cursor, encode_cursor, page_limit
 from smartcity.telemetry import export, ingest, maintenance, queries
@@ -22,7 +22,9 @@ SENML_TYPES = ("application/senml+json",)
 
 @bp.errorhandler(PayloadError)
 def payload_error(err: PayloadError):
-    raise ApiError(err.status, err.code, err.message, {"field": err.field} if err.field else None)
+    # An error handler must answer, not raise: Flask does not route its exceptions again.
+    return error_response(err.status, err.code, err.message,
+                          {"field": err.field} if err.field else None)
 
 
 def _answer(outcome: ingest.Outcome):
