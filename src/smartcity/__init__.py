@@ -43,10 +43,12 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
 def _init_subsystems(app: Flask) -> None:
     from smartcity.jobs import scheduler
     from smartcity.mqtt import setup as mqtt
+    from smartcity.realtime import setup as realtime
     from smartcity.telemetry import setup as telemetry
 
     jobs = scheduler.init_app(app)
     telemetry.init_app(app)
+    realtime.init_app(app)
     mqtt.init_app(app)
     if app.config["START_BACKGROUND"]:
         jobs.start()

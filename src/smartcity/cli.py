@@ -18,8 +18,11 @@ def _app(background: bool = False, role: str = "app"):
 def cmd_serve(args) -> int:
     app = _app(background=True, role="serve")
     app.logger.info("serving on http://%s:%s", args.host, args.port)
-    # Werkzeug's threaded server is fine for a single node; production runs gunicorn (gthread).
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False, debug=False)
+    # Werkzeug's threaded server (with WebSockets via simple-websocket) is fine for one node;
+    # production runs gunicorn with gthread workers behind nginx.
+    socketio = app.extensions["smartcity.socketio"]
+    socketio.run(app, host=args.host, port=args.port, use_reloader=False, debug=False,
+                 allow_unsafe_werkzeug=True)
     return 0
 
 

@@ -1,0 +1,1 @@
+"""Socket.IO: authenticated connections, rooms, batched and coalesced pushes."""

@@ -1,0 +1,83 @@
+"""The one emit helper. Everything that reaches Socket.IO clients goes through here.
+
+`push` batches items per (event, room) into one list per emit, flushed every FLUSH_S;
+`coalesce` keeps only the newest summary per (event, room), sent at most MIN_GAP_S apart;
+`emit` sends at once (alerts). One emit per reading would saturate Flask-SocketIO.
+"""
+
+import logging
+import threading
+import time
+from collections import defaultdict
+
+log = logging.getLogger(__name__)
+FLUSH_S = 0.05
+MIN_GAP_S = 0.5
+
+
+class Emitter:
+    def __init__(self, socketio):
+        self.socketio = socketio
+        self._lock = threading.Lock()
+        self._batches: dict[tuple[str, str], list] = defaultdict(list)
+        self._latest: dict[tuple[str, str], object] = {}
+        self._last_sent: dict[tuple[str, str], float] = {}
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.stats = {"emits": 0, "items": 0}
+
+    def emit(self, event: str, payload, room) -> None:
+        """Send now to a room (or a list of rooms; each client gets it once)."""
+        self.socketio.emit(event, payload, to=room)
+        self.stats["emits"] += 1
+
+    def push(self, event: str, room: str, item) -> None:
+        with self._lock:
+            self._batches[(event, room)].append(item)
+        self._ensure_thread()
+
+    def coalesce(self, event: str, room: str, summary) -> None:
+        with self._lock:
+            self._latest[(event, room)] = summary
+        self._ensure_thread()
+
+    def flush(self) -> None:
+        with self._lock:
+            batches, self._batches = self._batches, defaultdict(list)
+            now = time.monotonic()
+            due = {k: v for k, v in self._latest.items()
+                   if now - self._last_sent.get(k, 0.0) >= MIN_GAP_S}
+            for key in due:
+                del self._latest[key]
+                self._last_sent[key] = now
+        for (event, room), items in batches.items():
+            self.socketio.emit(event, items, to=room)
+            self.stats["emits"] += 1
+            self.stats["items"] += len(items)
+        for (event, room), summary in due.items():
+            self.socketio.emit(event, summary, to=room)
+            self.stats["emits"] += 1
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="socketio-emitter",
+                                                daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(FLUSH_S):
+            try:
+                self.flush()
+            except Exception:
+                log.exception("emitter flush failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.flush()
+
+
+def get_emitter(app) -> Emitter | None:
+    return app.extensions.get("smartcity.emitter")

@@ -1,0 +1,79 @@
+"""Wire Socket.IO into an app: server, emitter, telemetry and connectivity pushes, snapshots."""
+
+from collections import defaultdict
+
+from flask_socketio import SocketIO
+from sqlalchemy import func, select
+
+from smartcity.devices import service as devices
+from smartcity.devices.models import Device
+from smartcity.extensions import db
+from smartcity.realtime import handlers
+from smartcity.realtime.emitter import Emitter, get_emitter
+from smartcity.telemetry.pipeline import get_pipeline
+from smartcity.telemetry.points import decode_value
+from smartcity.timeutil import now_ms
+
+ALERT_EVENT_MODULES = ("environment", "emergency")  # also get <module>_alert events
+
+
+def init_app(app) -> SocketIO:
+    socketio = SocketIO()
+    origins = app.config["CORS_ORIGINS"] or None  # None: same origin only
+    socketio.init_app(app, async_mode="threading", path="socket.io",
+                      message_queue=app.config.get("REDIS_URL"),
+                      cors_allowed_origins=origins, logger=False, engineio_logger=False)
+    app.extensions["smartcity.socketio"] = socketio
+    app.extensions["smartcity.socket_principals"] = {}
+    app.extensions["smartcity.snapshots"] = {"overview": lambda: overview_snapshot(app)}
+    emitter = Emitter(socketio)
+    app.extensions["smartcity.emitter"] = emitter
+    handlers.register(socketio)
+
+    with app.app_context():
+        get_pipeline().add_hook(lambda points: push_telemetry(emitter, points))
+    devices.add_connectivity_listener(app, lambda device, before: emitter.emit(
+        "system_update", {"kind": "connectivity", "device_id": device["id"],
+                          "connectivity": device["connectivity"], "previous": before,
+                          "domain": device["domain"], "ts": now_ms()}, "public"))
+    return socketio
+
+
+def push_telemetry(emitter: Emitter, points) -> None:
+    """After commit: one {device_id, ts, values} item per device and timestamp."""
+    readings: dict[tuple[str, int], dict] = defaultdict(dict)
+    for p in points:
+        readings[(p.device_id, p.ts)][p.key] = decode_value(p.value, p.text)
+    for (device_id, ts), values in readings.items():
+        emitter.push("telemetry", f"device:{device_id}",
+                     {"device_id": device_id, "ts": ts, "values": values})
+
+
+def add_snapshot_provider(app, data_type: str, provider) -> None:
+    """Answer request_real_time_data {data_type} with provider() (domains register theirs)."""
+    app.extensions["smartcity.snapshots"][data_type] = provider
+
+
+def publish_alert(app, action: str, alarm: dict) -> None:
+    """Push an alarm change at once to the alerts room and matching subscribers."""
+    emitter = get_emitter(app)
+    if emitter is None:
+        return
+    payload = {"action": action, "alarm": alarm}
+    emitter.emit("alert", payload, handlers.alert_rooms(alarm))
+    domain = alarm.get("domain")
+    if domain in ALERT_EVENT_MODULES:
+        severity = alarm.get("severity")
+        emitter.emit(f"{domain}_alert", payload,
+                     [domain, f"{handlers.ALERT_ROOM_PREFIX}{severity}:{domain}"])
+
+
+def overview_snapshot(app) -> dict:
+    online = db.session.scalar(select(func.count()).select_from(Device)
+                               .where(devices.online_clause()))
+    total = db.session.scalar(select(func.count()).select_from(Device))
+    stats = app.extensions["smartcity.pipeline"].stats
+    return {"devices": {"total": total, "online": online, "offline": total - online},
+            "ingest": {"points_stored": stats["points_stored"], "batches": stats["batches"],
+                       "queue_depth": app.extensions["smartcity.pipeline"].depth()},
+            "ts": now_ms()}
