@@ -13,6 +13,7 @@ from smartcity.database import make_engine
 from smartcity.models import metadata
 
 TEST_DB_NAME = "smartcity_test"
+pytest_plugins = ["tests.broker"]
 
 
 def _postgres_test_url(base_url: str) -> str:

@@ -58,6 +58,9 @@ class Config:
     MQTT_SESSION_EXPIRY = 86_400  # seconds the broker keeps our session (and queue) offline
     DEVICE_CACHE_TTL = 5  # seconds a device's enabled/disabled state is cached by consumers
 
+    # Socket.IO: with REDIS_URL every process emits through this Redis channel
+    SOCKETIO_CHANNEL = "smartcity-socketio"
+
     # Background threads (writer starts on demand; these start with the server)
     START_BACKGROUND = True
 
@@ -91,6 +94,7 @@ class Config:
         "RETENTION_DAYS": int,
         "MQTT_CLIENT_ID": str,
         "PROXY_FIX": int,
+        "SOCKETIO_CHANNEL": str,
         "START_BACKGROUND": lambda v: v.lower() in ("1", "true", "yes", "on"),
         "MQTT_INGEST": lambda v: v.lower() in ("1", "true", "yes", "on"),
         "MQTT_SHARED_SUBSCRIPTION": lambda v: v.lower() in ("1", "true", "yes", "on"),

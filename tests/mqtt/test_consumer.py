@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from smartcity.extensions import db
 from smartcity.mqtt.setup import start_consumer
 from smartcity.telemetry.models import telemetry
-from tests.mqtt.conftest import ROOT, wait_until
+from tests.broker import ROOT, wait_until
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ def init_app(app) -> SocketIO:
     origins = app.config["CORS_ORIGINS"] or None  # None: same origin only
     socketio.init_app(app, async_mode="threading", path="socket.io",
                       message_queue=app.config.get("REDIS_URL"),
+                      channel=app.config["SOCKETIO_CHANNEL"],
                       cors_allowed_origins=origins, logger=False, engineio_logger=False)
     app.extensions["smartcity.socketio"] = socketio
     app.extensions["smartcity.socket_principals"] = {}

@@ -1,4 +1,4 @@
-"""A Mosquitto of our own, started with the shipped mosquitto.conf on a free port."""
+"""Fixtures: a Mosquitto of our own (the shipped mosquitto.conf on a free port) and MQTT clients."""
 
 import re
 import shutil
@@ -11,7 +11,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
