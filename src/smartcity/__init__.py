@@ -41,6 +41,7 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
 
 
 def _init_subsystems(app: Flask) -> None:
+    from smartcity.alerts import setup as alerts
     from smartcity.jobs import scheduler
     from smartcity.mqtt import setup as mqtt
     from smartcity.realtime import setup as realtime
@@ -49,12 +50,14 @@ def _init_subsystems(app: Flask) -> None:
     jobs = scheduler.init_app(app)
     telemetry.init_app(app)
     realtime.init_app(app)
+    alerts.init_app(app)
     mqtt.init_app(app)
     if app.config["START_BACKGROUND"]:
         jobs.start()
 
 
 def _register_blueprints(app: Flask) -> None:
+    from smartcity.alerts.routes import bp as alerts_bp
     from smartcity.audit.routes import bp as audit_bp
     from smartcity.auth.routes import bp as auth_bp
     from smartcity.auth.service_account_routes import bp as service_accounts_bp
@@ -64,7 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.telemetry.routes import bp as telemetry_bp
 
     for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, telemetry_bp,
-               audit_bp):
+               audit_bp, alerts_bp):
         app.register_blueprint(bp)
 
 

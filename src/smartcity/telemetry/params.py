@@ -8,12 +8,15 @@ from sqlalchemy import select
 from smartcity.devices.models import Device
 from smartcity.errors import bad_request
 from smartcity.extensions import db
+from smartcity.http import flag
 from smartcity.telemetry.keys import key_dictionary
+from smartcity.telemetry.models import telemetry, telemetry_keys
 from smartcity.telemetry.points import KEY_PATTERN
 from smartcity.telemetry.queries import AGGREGATES, INTERVALS
 from smartcity.timeutil import now_ms, parse_time
 
 MAX_BUCKETS = 100_000
+HISTORY_FILTERS = "smartcity.history_filters"
 
 
 @dataclass
@@ -83,3 +86,18 @@ def fleet_device_ids() -> list[str] | None:
             stmt = stmt.where(column == request.args[arg])
             narrowed = True
     return list(db.session.scalars(stmt)) if narrowed else None
+
+
+def add_history_filter(app, arg: str, make_clause) -> None:
+    """Let another module narrow raw history with ?<arg>=true (alerts: anomalies_only).
+
+    make_clause(telemetry, telemetry_keys) returns a SQL condition on the history query, so
+    pages stay full and cursors stay valid; telemetry never needs to know who filters.
+    """
+    app.extensions.setdefault(HISTORY_FILTERS, {})[arg] = make_clause
+
+
+def history_filters() -> list:
+    """The SQL conditions of the registered history filters the query string turns on."""
+    registry = current_app.extensions.get(HISTORY_FILTERS, {})
+    return [make(telemetry, telemetry_keys) for arg, make in registry.items() if flag(arg)]

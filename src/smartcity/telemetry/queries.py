@@ -31,15 +31,17 @@ class Bucket:
 
 
 def history(conn, device_id: str, key_ids: dict[str, int] | None, start: int, end: int,
-            limit: int | None, after: tuple | None = None, descending: bool = False):
-    """Raw points of one device in [start, end) ordered by (ts, key), one page after `after`."""
+            limit: int | None, after: tuple | None = None, descending: bool = False,
+            filters=()):
+    """Raw points of one device in [start, end) ordered by (ts, key), one page after `after`,
+    narrowed by extra SQL conditions (`filters`)."""
     order = (telemetry.c.ts.desc(), telemetry.c.key_id.desc()) if descending else (
         telemetry.c.ts, telemetry.c.key_id)
     stmt = (select(telemetry_keys.c.name, telemetry.c.ts, telemetry.c.value,
                    telemetry.c.text_value, telemetry.c.key_id)
             .join(telemetry_keys, telemetry_keys.c.id == telemetry.c.key_id)
             .where(telemetry.c.device_id == device_id, telemetry.c.ts >= start,
-                   telemetry.c.ts < end)
+                   telemetry.c.ts < end, *filters)
             .order_by(*order))
     if key_ids is not None:
         stmt = stmt.where(telemetry.c.key_id.in_(list(key_ids.values())))

@@ -11,6 +11,7 @@ from smartcity.telemetry.params import (
     aggregate_params,
     device_key_ids,
     fleet_device_ids,
+    history_filters,
     time_range,
 )
 from smartcity.telemetry.parse import PayloadError
@@ -69,16 +70,17 @@ post_batch.required_role = "operator"
 @bp.get("/devices/<device_id>/telemetry")
 @require_role("viewer")
 def get_history(device_id):
-    """Raw readings of a device (keys, start, end, order, limit, cursor; format=csv)."""
+    """Raw readings of a device (keys, start, end, order, limit, cursor, anomalies_only; csv)."""
     devices.get_device(device_id)
     start, end = time_range()
+    filters = history_filters()
     descending = request.args.get("order", "asc") == "desc"
     with db.reader() as conn:
         key_ids = device_key_ids(conn)
     if request.args.get("format") == "csv":
         def produce(conn):
             for row in queries.history(conn, device_id, key_ids, start, end, None,
-                                       descending=descending):
+                                       descending=descending, filters=filters):
                 item = queries.history_item(row)
                 yield [device_id, item["key"], *export.time_columns(item["ts"]),
                        export.csv_value(item["value"])]
@@ -88,7 +90,7 @@ def get_history(device_id):
     after = tuple(decode_cursor(request.args["cursor"])) if request.args.get("cursor") else None
     with db.reader() as conn:
         rows = queries.history(conn, device_id, key_ids, start, end, limit + 1, after,
-                               descending).all()
+                               descending, filters).all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

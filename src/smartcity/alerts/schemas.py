@@ -1,0 +1,99 @@
+"""Rule input: marshmallow field checks, then the cross-field checks on the merged rule."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from smartcity.alerts.rules import OPERATORS, slug
+from smartcity.devices.catalogue import DEVICE_TYPES, DOMAINS
+from smartcity.devices.models import DEVICE_ID_PATTERN
+from smartcity.realtime.rooms import SEVERITIES
+from smartcity.telemetry.points import KEY_PATTERN
+
+KINDS = ("threshold", "no_data", "anomaly")
+SCOPES = ("device_id", "device_type", "domain", "asset_id")
+ANOMALY_DEFAULTS = {"half_life_s": 3600.0, "z_threshold": 4.0, "warmup": 30}
+FINITE = {"allow_nan": False}
+
+
+class ScopeSchema(Schema):
+    device_id = fields.String(validate=validate.Regexp(DEVICE_ID_PATTERN))
+    device_type = fields.String(validate=validate.OneOf(sorted(DEVICE_TYPES)))
+    domain = fields.String(validate=validate.OneOf(DOMAINS))
+    asset_id = fields.String(validate=validate.Length(min=1, max=64))
+
+    @validates_schema
+    def exactly_one(self, data, **_kwargs):
+        if len(data) != 1:
+            raise ValidationError(f"give exactly one of {', '.join(SCOPES)}", "scope")
+
+
+class NotifySchema(Schema):
+    """Delivery settings kept for the notifications module; only their shape is checked here."""
+
+    webhook_url = fields.Url(schemes={"http", "https"}, require_tld=False, allow_none=True,
+                             validate=validate.Length(max=2048))
+    webhook_secret = fields.String(allow_none=True, validate=validate.Length(max=256))
+    email_to = fields.List(fields.Email(validate=validate.Length(max=254)),
+                           validate=validate.Length(max=50))
+
+
+class RuleSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    scope = fields.Nested(ScopeSchema, required=True)
+    key = fields.String(allow_none=True, validate=validate.Regexp(KEY_PATTERN))
+    operator = fields.String(allow_none=True, validate=validate.OneOf(sorted(OPERATORS)))
+    value = fields.Float(allow_none=True, **FINITE)
+    clear_value = fields.Float(allow_none=True, **FINITE)
+    for_duration_s = fields.Integer(validate=validate.Range(0, 7 * 86_400))
+    severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    enabled = fields.Boolean()
+    silent_s = fields.Integer(allow_none=True, validate=validate.Range(1, 30 * 86_400))
+    half_life_s = fields.Float(allow_none=True, validate=validate.Range(1, 30 * 86_400),
+                               **FINITE)
+    z_threshold = fields.Float(allow_none=True, validate=validate.Range(0.5, 1000), **FINITE)
+    warmup = fields.Integer(allow_none=True, validate=validate.Range(1, 100_000))
+    notify = fields.Nested(NotifySchema)
+    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+rule_schema = RuleSchema()
+rule_update_schema = RuleSchema(partial=True)
+
+
+def _require(rule: dict, *names: str) -> None:
+    for name in names:
+        if rule.get(name) is None:
+            raise ValidationError(f"{name} is required for {rule['kind']} rules", name)
+
+
+def complete_rule(rule: dict) -> dict:
+    """Check a whole rule (after a PATCH is merged) and fill the kind's defaults."""
+    rule = {"for_duration_s": 0, "severity": "major", "enabled": True, "notify": {}, **rule}
+    if not slug(rule["name"]):
+        raise ValidationError("name needs at least one letter or digit", "name")
+    kind = rule["kind"]
+    if kind == "threshold":
+        _require(rule, "key", "operator", "value")
+        _check_clear_value(rule)
+    elif kind == "anomaly":
+        _require(rule, "key")
+        for name, default in ANOMALY_DEFAULTS.items():
+            if rule.get(name) is None:
+                rule[name] = default
+    else:
+        _require(rule, "silent_s")
+    return rule
+
+
+def _check_clear_value(rule: dict) -> None:
+    op, value, clear = rule["operator"], rule["value"], rule.get("clear_value")
+    if clear is None:
+        return
+    if op in ("==", "!="):
+        raise ValidationError("clear_value applies to >, >=, < and <= rules", "clear_value")
+    if op in (">", ">=") and clear > value:
+        raise ValidationError("clear_value must not exceed value for a rising rule",
+                              "clear_value")
+    if op in ("<", "<=") and clear < value:
+        raise ValidationError("clear_value must not be below value for a falling rule",
+                              "clear_value")
