@@ -57,9 +57,28 @@ class Config:
     MQTT_SHARED_SUBSCRIPTION = True  # $share/smartcity/... so several consumers split the load
     MQTT_SESSION_EXPIRY = 86_400  # seconds the broker keeps our session (and queue) offline
     DEVICE_CACHE_TTL = 5  # seconds a device's enabled/disabled state is cached by consumers
+    MQTT_PUBLIC_HOST = None  # broker host devices should use, if not MQTT_URL's
+
+    # Device control
+    COMMAND_RATE_LIMIT = "30 per minute"  # commands per device
+    COMMAND_EXPIRY_INTERVAL = 15  # seconds between sweeps that expire overdue commands
 
     # Socket.IO: with REDIS_URL every process emits through this Redis channel
     SOCKETIO_CHANNEL = "smartcity-socketio"
+
+    # Notifications: per-rule webhooks and e-mail, sent by a delivery worker with retries
+    NOTIFY_WORKER = True  # send from a background thread; False: only run_due()/the sweep job
+    NOTIFY_MAX_ATTEMPTS = 6  # attempts per delivery, the first one included
+    NOTIFY_BACKOFF_BASE_S = 2  # first retry after up to this many seconds, doubling each time
+    NOTIFY_BACKOFF_MAX_S = 3600  # longest wait between two attempts
+    NOTIFY_TIMEOUT_S = 10  # connect/read timeout of one webhook or SMTP attempt
+    NOTIFY_SWEEP_INTERVAL = 30  # seconds between scheduler sweeps for due retries
+    SMTP_HOST = None  # unset: no e-mail notifications
+    SMTP_PORT = 25
+    SMTP_USER = None
+    SMTP_PASSWORD = None
+    SMTP_STARTTLS = False
+    SMTP_FROM = "smartcity@localhost"
 
     # Background threads (writer starts on demand; these start with the server)
     START_BACKGROUND = True
@@ -94,11 +113,21 @@ class Config:
         "RETENTION_DAYS": int,
         "MQTT_CLIENT_ID": str,
         "PROXY_FIX": int,
+        "MQTT_PUBLIC_HOST": str,
+        "COMMAND_RATE_LIMIT": str,
         "SOCKETIO_CHANNEL": str,
         "START_BACKGROUND": lambda v: v.lower() in ("1", "true", "yes", "on"),
         "MQTT_INGEST": lambda v: v.lower() in ("1", "true", "yes", "on"),
         "MQTT_SHARED_SUBSCRIPTION": lambda v: v.lower() in ("1", "true", "yes", "on"),
         "ROLLUP_RETENTION_DAYS": int,
+        "NOTIFY_MAX_ATTEMPTS": int,
+        "NOTIFY_BACKOFF_BASE_S": float,
+        "SMTP_HOST": str,
+        "SMTP_PORT": int,
+        "SMTP_USER": str,
+        "SMTP_PASSWORD": str,
+        "SMTP_STARTTLS": lambda v: v.lower() in ("1", "true", "yes", "on"),
+        "SMTP_FROM": str,
     }
 
     @classmethod

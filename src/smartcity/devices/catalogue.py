@@ -25,6 +25,8 @@ DEVICE_TYPES: dict[str, tuple[str, dict[str, str]]] = {
         "lat": "°", "lon": "°", "speed": "km/h", "heading": "°", "occupancy": "persons",
         "fuel": "%", "battery": "%", "odometer": "km", "state": ""}),
     "streetlight": ("lighting", {"power_state": "", "dim_level": "%", "power": "W"}),
+    "water_valve": ("water", {"position": "%", "flow": "m³/h"}),
+    "battery": ("energy", {"soc": "%", "power": "kW", "energy": "kWh"}),
     "gateway": ("infrastructure", {}),
 }
 

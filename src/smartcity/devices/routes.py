@@ -77,7 +77,6 @@ def rotate_key(device_id):
 @service.require_device
 def heartbeat():
     """Tell the platform the calling device (X-API-Key) is alive."""
-    service.touch(g.device)
-    db.session.commit()
+    service.report_state(g.device.id, "online")
     return {"device_id": g.device.id, "status": g.device.status,
             "connectivity": service.connectivity(g.device), "server_time": iso(g.device.last_seen)}

@@ -7,6 +7,7 @@ from flask import current_app, g, request
 from sqlalchemy import and_, func, or_, select
 
 from smartcity.database import utcnow
+from smartcity.devices import events
 from smartcity.devices.catalogue import default_domain
 from smartcity.devices.models import Device
 from smartcity.errors import ApiError, bad_request, conflict, not_found
@@ -108,11 +109,6 @@ def touch(device: Device, reported_state: str | None = None) -> None:
     device.reported_state = reported_state
 
 
-def add_connectivity_listener(app, listener) -> None:
-    """Call listener(device_dict, previous_state) when a device goes online or offline."""
-    app.extensions.setdefault("smartcity.connectivity_listeners", []).append(listener)
-
-
 def report_state(device_id: str, state: str) -> bool:
     """Apply an explicit online/offline report (MQTT status, last will); True if it changed."""
     device = get_device(device_id)
@@ -124,8 +120,7 @@ def report_state(device_id: str, state: str) -> bool:
     db.session.commit()
     after = connectivity(device)
     if after != before:
-        for listener in current_app.extensions.get("smartcity.connectivity_listeners", []):
-            listener(device_to_dict(device), before)
+        events.notify("connectivity", device_to_dict(device), before)
     return after != before
 
 

@@ -15,6 +15,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from smartcity.errors import ApiError
 from smartcity.mqtt.directory import DeviceDirectory
 from smartcity.mqtt.settings import parse_mqtt_url
 from smartcity.telemetry import parse
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 TELEMETRY = "devices/+/telemetry"
 STATUS = "devices/+/status"
+ATTRIBUTES = "devices/+/attributes"
+COMMAND_RESPONSES = "devices/+/commands/+/response"
 SHARE_GROUP = "smartcity"
 
 
@@ -45,7 +48,7 @@ class MqttStats:
 
 
 class MqttConsumer:
-    def __init__(self, app, pipeline, engine, client_id: str, status_handler):
+    def __init__(self, app, pipeline, engine, client_id: str, handlers: dict):
         config = app.config
         self.app = app
         self.pipeline = pipeline
@@ -55,7 +58,9 @@ class MqttConsumer:
         self.session_expiry = config["MQTT_SESSION_EXPIRY"]
         self.max_skew_ms = config["MAX_CLOCK_SKEW"] * 1000
         self.devices = DeviceDirectory(engine, config["DEVICE_CACHE_TTL"])
-        self.status_handler = status_handler  # fn(device_id, state) after a status message
+        # fn(device_id, ...) per topic kind: "status" (state), "attributes" (dict),
+        # "command_response" (command_id, dict); each runs its own transaction.
+        self.handlers = handlers
         self.stats = MqttStats()
         self.generation = 0  # bumped per connection: acks of an older one must not be sent
         self._restart = threading.Event()
@@ -131,7 +136,7 @@ class MqttConsumer:
             self.stats.reconnects += 1
         self._ever_connected = True
         self.stats.connected = True
-        topics = [TELEMETRY, STATUS]
+        topics = [TELEMETRY, STATUS, ATTRIBUTES, COMMAND_RESPONSES]
         if self.shared:
             topics = [f"$share/{SHARE_GROUP}/{t}" for t in topics]
         client.subscribe([(t, mqtt.SubscribeOptions(qos=1)) for t in topics])
@@ -150,16 +155,16 @@ class MqttConsumer:
         self.stats.messages_in += 1
         received = time.perf_counter()
         parts = message.topic.split("/")
-        if len(parts) != 3 or parts[0] != "devices":
+        if len(parts) not in (3, 5) or parts[0] != "devices":
             self._ack(message, self.generation)
             return
         device_id, kind = parts[1], parts[2]
         try:
-            if kind == "status":
-                self._status(device_id, message)
-                self._ack(message, self.generation)
-            else:
+            if kind == "telemetry" and len(parts) == 3:
                 self._telemetry(device_id, message, received)
+            else:
+                self._control(device_id, parts, message)
+                self._ack(message, self.generation)
         except Exception as exc:  # never let one message kill the loop
             log.exception("MQTT message on %s failed", message.topic)
             self._reject(device_id, message.topic, "internal_error", str(exc)[:200])
@@ -206,6 +211,31 @@ class MqttConsumer:
             self.stats.last_error = "ingest queue full"
             self._restart.set()
 
+    def _control(self, device_id: str, parts: list[str], message) -> None:
+        """Status, reported attributes and command responses: rare, handled inline."""
+        if self.devices.status(device_id) is None:
+            self._reject(device_id, message.topic, "unknown_device", f"unknown device {device_id}")
+            return
+        kind = parts[2]
+        if kind == "status" and len(parts) == 3:
+            self._status(device_id, message)
+            return
+        try:
+            body = orjson.loads(message.payload)
+        except orjson.JSONDecodeError as exc:
+            self._reject(device_id, message.topic, "invalid_json", f"malformed JSON: {exc}")
+            return
+        if not isinstance(body, dict):
+            self._reject(device_id, message.topic, "invalid_payload", "expected a JSON object")
+            return
+        try:
+            if kind == "attributes" and len(parts) == 3:
+                self.handlers["attributes"](device_id, body)
+            elif kind == "commands" and parts[4] == "response":
+                self.handlers["command_response"](device_id, parts[3], body)
+        except ApiError as exc:
+            self._reject(device_id, message.topic, exc.code, exc.message)
+
     def _status(self, device_id: str, message) -> None:
         text = message.payload.decode("utf-8", "replace").strip()
         if text.startswith("{"):
@@ -218,10 +248,7 @@ class MqttConsumer:
             self._reject(device_id, message.topic, "invalid_status",
                          "status must be online or offline")
             return
-        if self.devices.status(device_id) is None:
-            self._reject(device_id, message.topic, "unknown_device", f"unknown device {device_id}")
-            return
-        self.status_handler(device_id, state)
+        self.handlers["status"](device_id, state)
 
     def _ack(self, message, generation: int) -> None:
         if message.qos == 0 or generation != self.generation:

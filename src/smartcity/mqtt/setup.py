@@ -1,8 +1,10 @@
 """Start the MQTT consumer for a process and expose its state in health and metrics."""
 
+from marshmallow import ValidationError
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from smartcity.devices import service as devices
+from smartcity.errors import ApiError
 from smartcity.extensions import db
 from smartcity.mqtt.consumer import MqttConsumer
 from smartcity.mqtt.settings import client_id
@@ -35,12 +37,17 @@ def start_consumer(app, role: str = "app") -> MqttConsumer:
         pipeline = get_pipeline()
         engine = db.engine
 
-    def on_status(device_id: str, state: str) -> None:
-        with app.app_context():
-            devices.report_state(device_id, state)
+    def in_app(fn):
+        def run(*args):
+            with app.app_context():
+                return fn(*args)
+        return run
 
+    handlers = {"status": in_app(devices.report_state),
+                "attributes": in_app(_attributes),
+                "command_response": in_app(_command_response)}
     consumer = MqttConsumer(app, pipeline, engine, client_id(app.config["MQTT_CLIENT_ID"], role),
-                            on_status)
+                            handlers)
     app.extensions["smartcity.mqtt"] = consumer
     register_check(app, "mqtt", lambda: {
         "status": "ok" if consumer.stats.connected else "down", "client_id": consumer.client_id,
@@ -48,6 +55,23 @@ def start_consumer(app, role: str = "app") -> MqttConsumer:
     register_collector(app, MqttCollector(consumer))
     consumer.start()
     return consumer
+
+
+def _attributes(device_id: str, body: dict) -> None:
+    from smartcity.devices import attributes
+
+    attributes.report(device_id, body)
+
+
+def _command_response(device_id: str, command_id: str, body: dict) -> None:
+    from smartcity.devices import commands
+    from smartcity.devices.control_schemas import command_response_schema
+
+    try:
+        data = command_response_schema.load(body)
+    except ValidationError as exc:
+        raise ApiError(400, "validation_error", f"invalid response: {exc.messages}") from None
+    commands.respond(device_id, command_id, data)
 
 
 def init_app(app) -> None:

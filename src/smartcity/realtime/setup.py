@@ -5,6 +5,7 @@ from collections import defaultdict
 from flask_socketio import SocketIO
 from sqlalchemy import func, select
 
+from smartcity.devices import events
 from smartcity.devices import service as devices
 from smartcity.devices.models import Device
 from smartcity.extensions import db
@@ -33,10 +34,14 @@ def init_app(app) -> SocketIO:
 
     with app.app_context():
         get_pipeline().add_hook(lambda points: push_telemetry(emitter, points))
-    devices.add_connectivity_listener(app, lambda device, before: emitter.emit(
+    events.add_listener(app, "connectivity", lambda device, before: emitter.emit(
         "system_update", {"kind": "connectivity", "device_id": device["id"],
                           "connectivity": device["connectivity"], "previous": before,
                           "domain": device["domain"], "ts": now_ms()}, "public"))
+    events.add_listener(app, "command", lambda command: emitter.emit(
+        "command", command, f"device:{command['device_id']}"))
+    events.add_listener(app, "attributes", lambda attrs: emitter.emit(
+        "attributes", attrs, f"device:{attrs['device_id']}"))
     return socketio
 
 
