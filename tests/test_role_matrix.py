@@ -1,0 +1,141 @@
+"""Every /api endpoint is guarded on purpose: the matrix below is what the app must declare.
+
+A new endpoint fails test_declared_roles_match_the_matrix until it is added here, with its role.
+"""
+
+import re
+
+from smartcity.auth.models import ROLES
+
+PUBLIC = {"ops.health", "ops.openapi", "ops.docs", "ops.docs_css", "auth.login", "auth.refresh"}
+
+EXPECTED = {
+    "auth.logout": "viewer",
+    "auth.get_profile": "viewer",
+    "auth.update_profile": "viewer",
+    "auth.change_password": "viewer",
+    "auth.register": "admin",
+    "users.list_users": "admin",
+    "users.create_user": "admin",
+    "users.get_user": "admin",
+    "users.update_user": "admin",
+    "users.delete_user": "admin",
+    "service_accounts.list_service_accounts": "admin",
+    "service_accounts.create_service_account": "admin",
+    "service_accounts.get_service_account": "admin",
+    "service_accounts.revoke_service_account": "admin",
+    "devices.list_devices": "viewer",
+    "devices.create_device": "operator",
+    "devices.get_device": "viewer",
+    "devices.update_device": "operator",
+    "devices.delete_device": "admin",
+    "devices.rotate_key": "operator",
+    "devices.heartbeat": "device",
+    "telemetry.post_telemetry": "device",
+    "telemetry.post_batch": "operator",
+    "telemetry.get_history": "viewer",
+    "telemetry.get_latest": "viewer",
+    "telemetry.get_aggregate": "viewer",
+    "telemetry.get_fleet_aggregate": "viewer",
+    "telemetry.correct_telemetry": "admin",
+    "telemetry.delete_telemetry": "admin",
+    "audit.list_audit": "admin",
+    "alerts.list_rules": "viewer",
+    "alerts.create_rule": "operator",
+    "alerts.get_rule": "viewer",
+    "alerts.update_rule": "operator",
+    "alerts.delete_rule": "operator",
+    "alerts.list_alerts": "viewer",
+    "alerts.get_alert": "viewer",
+    "alerts.ack_alert": "operator",
+    "alerts.clear_alert": "operator",
+    "alerts.get_summary": "viewer",
+}
+
+_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")
+
+
+def api_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api")]
+
+
+def declared_roles(app) -> dict:
+    return {rule.endpoint: getattr(app.view_functions[rule.endpoint], "required_role", None)
+            for rule in api_rules(app)}
+
+
+def concrete_path(rule) -> str:
+    """The rule's path with dummy values for its parameters."""
+    return _PARAM.sub(lambda m: "1" if m.group(1) in ("int", "float") else "x", rule.rule)
+
+
+def guarded_calls(app):
+    """(endpoint, method, path, role) for every guarded /api route."""
+    for rule in api_rules(app):
+        role = declared_roles(app)[rule.endpoint]
+        if role is None:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, concrete_path(rule), role
+
+
+def call(client, method, path, headers=None):
+    return client.open(path, method=method, json={}, headers=headers or {})
+
+
+def test_every_api_endpoint_is_guarded_or_explicitly_public(app):
+    declared = declared_roles(app)
+    unguarded = {endpoint for endpoint, role in declared.items() if role is None}
+    assert unguarded == PUBLIC
+    for endpoint, role in declared.items():
+        assert role is None or role in (*ROLES, "device"), endpoint
+
+
+def test_declared_roles_match_the_matrix(app):
+    declared = {e: r for e, r in declared_roles(app).items() if e not in PUBLIC}
+    unlisted = {e: r for e, r in declared.items() if e not in EXPECTED}
+    assert not unlisted, f"add these endpoints and their roles to EXPECTED: {unlisted}"
+    assert declared == EXPECTED
+
+
+def test_public_endpoints_answer_without_a_token(client):
+    assert client.get("/api/health").status_code == 200
+    assert client.get("/api/openapi.json").status_code == 200
+    assert client.get("/api/docs").status_code == 200
+    assert client.get("/api/docs.css").status_code == 200
+    # login and refresh answer on their merits (bad input), never "token missing"
+    assert client.post("/api/auth/login", json={}).status_code == 400
+    assert client.post("/api/auth/refresh", json={}).status_code == 400
+
+
+def test_every_guarded_endpoint_without_a_token_is_401(app, client):
+    calls = list(guarded_calls(app))
+    assert calls
+    for endpoint, method, path, _role in calls:
+        response = call(client, method, path)
+        assert response.status_code == 401, (endpoint, method, path, response.get_json())
+        assert response.get_json()["error"]["code"] in ("unauthorized", "invalid_api_key")
+
+
+def test_every_guarded_endpoint_refuses_roles_below_the_required_one(app, client, login):
+    tokens = {role: login(role)["access_token"] for role in ROLES[:-1]}
+    checked = 0
+    for endpoint, method, path, required in guarded_calls(app):
+        if required == "device":
+            continue
+        for role in ROLES[:ROLES.index(required)]:
+            response = call(client, method, path, {"Authorization": f"Bearer {tokens[role]}"})
+            assert response.status_code == 403, (endpoint, method, role, response.get_json())
+            assert response.get_json()["error"]["code"] == "forbidden"
+            checked += 1
+    assert checked > 0
+
+
+def test_device_endpoints_refuse_user_tokens(app, client, login):
+    token = login("admin")["access_token"]
+    for endpoint, method, path, required in guarded_calls(app):
+        if required != "device":
+            continue
+        response = call(client, method, path, {"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, (endpoint, method)
+
