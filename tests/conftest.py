@@ -2,6 +2,7 @@
 else a temporary SQLite file. Tables are emptied after every test."""
 
 import itertools
+import os
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -12,7 +13,8 @@ from smartcity.config import TestConfig, test_database_url, test_service_urls
 from smartcity.database import make_engine
 from smartcity.models import metadata
 
-TEST_DB_NAME = "smartcity_test"
+# One database per test run, so that parallel runs on one server never wipe each other.
+TEST_DB_NAME = f"smartcity_test_{os.getpid()}"
 pytest_plugins = ["tests.broker"]
 
 
@@ -27,6 +29,13 @@ def _postgres_test_url(base_url: str) -> str:
             conn.execute(text(f'CREATE DATABASE "{TEST_DB_NAME}"'))
     admin.dispose()
     return url.set(database=TEST_DB_NAME).render_as_string(hide_password=False)
+
+
+def _drop_postgres_test_db(base_url: str) -> None:
+    admin = create_engine(make_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{TEST_DB_NAME}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _reset_schema(engine) -> None:
@@ -58,8 +67,10 @@ def database_url(tmp_path_factory, services):
     if services["CI"] and not (url and url.startswith("postgresql")):
         pytest.fail("CI=true requires DATABASE_URL pointing at PostgreSQL", pytrace=False)
     if url and url.startswith("postgresql"):
-        return _migrated(_postgres_test_url(url))
-    return _migrated(f"sqlite:///{tmp_path_factory.mktemp('db') / 'smartcity-test.db'}")
+        yield _migrated(_postgres_test_url(url))
+        _drop_postgres_test_db(url)
+        return
+    yield _migrated(f"sqlite:///{tmp_path_factory.mktemp('db') / 'smartcity-test.db'}")
 
 
 def _empty_tables(engine) -> None:

@@ -23,3 +23,9 @@ def json_body(expect=dict):
 
 def flag(name: str) -> bool:
     return request.args.get(name, "").lower() in ("1", "true", "yes")
+
+
+def search_pattern(q: str) -> str:
+    """A LIKE pattern matching `q` literally anywhere (use with escape="\\\\")."""
+    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

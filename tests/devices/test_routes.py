@@ -331,3 +331,14 @@ def test_device_changes_are_audited(client, admin_headers, make_device):
                          headers=admin_headers).get_json()["items"]
     assert [e["action"] for e in entries] == ["device.deleted", "device.key_rotated",
                                               "device.created"]
+
+
+def test_search_treats_like_wildcards_literally(client, make_device, admin_headers):
+    make_device("bin-1", type="smart_bin")
+
+    def found(q):
+        return [d["id"] for d in client.get("/api/devices", query_string={"q": q},
+                                            headers=admin_headers).get_json()["items"]]
+
+    assert found("in-") == ["bin-1"]
+    assert found("in_") == [] and found("%") == []

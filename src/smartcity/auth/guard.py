@@ -96,14 +96,12 @@ def require_role(role: str):
 
 def require_user(view):
     """Like require_role('viewer') but only for human users (profile, password)."""
-    inner = require_role("viewer")(view)
 
-    @wraps(inner)
+    @wraps(view)
     def wrapped(*args, **kwargs):
-        token = bearer_token()
-        if token and token.startswith(SERVICE_ACCOUNT_TAG):
+        if authorize("viewer").kind != "user":
             raise ApiError(403, "forbidden", "service accounts have no profile")
-        return inner(*args, **kwargs)
+        return view(*args, **kwargs)
 
     wrapped.required_role = "viewer"
     return wrapped

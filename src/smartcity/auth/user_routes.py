@@ -8,7 +8,7 @@ from smartcity.auth.models import User
 from smartcity.auth.schemas import user_create_schema, user_update_schema
 from smartcity.errors import ApiError
 from smartcity.extensions import db
-from smartcity.http import json_body
+from smartcity.http import json_body, search_pattern
 from smartcity.pagination import page_response, paginate
 
 bp = Blueprint("users", __name__, url_prefix="/api/users")
@@ -22,9 +22,9 @@ def list_users():
     if request.args.get("role"):
         stmt = stmt.where(User.role == request.args["role"])
     if request.args.get("q"):
-        like = f"%{request.args['q'].lower()}%"
-        stmt = stmt.where(or_(func.lower(User.username).like(like),
-                              func.lower(User.email).like(like)))
+        like = search_pattern(request.args["q"])
+        stmt = stmt.where(or_(func.lower(User.username).like(like, escape="\\"),
+                              func.lower(User.email).like(like, escape="\\")))
     rows, cursor = paginate(db.session, stmt, [User.id])
     return page_response([service.user_to_dict(u) for u in rows], cursor)
 

@@ -12,6 +12,7 @@ from smartcity.devices.catalogue import default_domain
 from smartcity.devices.models import Device
 from smartcity.errors import ApiError, bad_request, conflict, not_found
 from smartcity.extensions import db
+from smartcity.http import search_pattern
 from smartcity.security import keys
 from smartcity.timeutil import iso
 
@@ -138,8 +139,9 @@ def list_query(args) -> select:
     elif conn:
         raise bad_request("connectivity must be online or offline", "connectivity")
     if args.get("q"):
-        like = f"%{args['q'].lower()}%"
-        stmt = stmt.where(or_(func.lower(Device.id).like(like), func.lower(Device.name).like(like)))
+        like = search_pattern(args["q"])
+        stmt = stmt.where(or_(func.lower(Device.id).like(like, escape="\\"),
+                              func.lower(Device.name).like(like, escape="\\")))
     return stmt
 
 
