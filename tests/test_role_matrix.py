@@ -50,6 +50,8 @@ EXPECTED = {
     "alerts.ack_alert": "operator",
     "alerts.clear_alert": "operator",
     "alerts.get_summary": "viewer",
+    "notifications.list_log": "admin",
+    "notifications.retry_delivery": "admin",
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")

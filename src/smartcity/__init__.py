@@ -44,6 +44,7 @@ def _init_subsystems(app: Flask) -> None:
     from smartcity.alerts import setup as alerts
     from smartcity.jobs import scheduler
     from smartcity.mqtt import setup as mqtt
+    from smartcity.notifications import setup as notifications
     from smartcity.realtime import setup as realtime
     from smartcity.telemetry import setup as telemetry
 
@@ -51,6 +52,7 @@ def _init_subsystems(app: Flask) -> None:
     telemetry.init_app(app)
     realtime.init_app(app)
     alerts.init_app(app)
+    notifications.init_app(app)
     mqtt.init_app(app)
     if app.config["START_BACKGROUND"]:
         jobs.start()
@@ -63,11 +65,12 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.auth.service_account_routes import bp as service_accounts_bp
     from smartcity.auth.user_routes import bp as users_bp
     from smartcity.devices.routes import bp as devices_bp
+    from smartcity.notifications.routes import bp as notifications_bp
     from smartcity.ops.routes import bp as ops_bp
     from smartcity.telemetry.routes import bp as telemetry_bp
 
     for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, telemetry_bp,
-               audit_bp, alerts_bp):
+               audit_bp, alerts_bp, notifications_bp):
         app.register_blueprint(bp)
 
 

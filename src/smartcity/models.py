@@ -6,6 +6,7 @@ from smartcity.auth.models import RevokedToken, ServiceAccount, User  # noqa: F4
 from smartcity.database import Base
 from smartcity.devices.models import Device  # noqa: F401
 from smartcity.jobs.models import JobRun  # noqa: F401
+from smartcity.notifications.models import NotificationDelivery  # noqa: F401
 from smartcity.telemetry import models as telemetry_models  # noqa: F401
 
 metadata = Base.metadata

@@ -1,9 +1,8 @@
 """Wire notifications into an app: alarm listener, retry sweep job, health check, metrics."""
 
-import importlib.util
-
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from smartcity.alerts.service import add_alarm_listener
 from smartcity.jobs.scheduler import get_scheduler
 from smartcity.notifications import service
 from smartcity.notifications.dispatcher import Dispatcher
@@ -42,10 +41,7 @@ class NotificationCollector:
 def init_app(app) -> Dispatcher:
     dispatcher = Dispatcher(app)
     app.extensions["smartcity.notifications"] = dispatcher
-    if importlib.util.find_spec("smartcity.alerts") is not None:
-        from smartcity.alerts import service as alerts
-
-        alerts.add_alarm_listener(app, dispatcher.on_alarm)
+    add_alarm_listener(app, dispatcher.on_alarm)
 
     def notifications_health():
         try:

@@ -1,0 +1,171 @@
+"""Real outside parties for notification tests: an HTTP webhook receiver and an SMTP server."""
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from sqlalchemy import select
+
+from smartcity.notifications.dispatcher import get_dispatcher
+from smartcity.notifications.models import NotificationDelivery
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Receiver:
+    """Records every POST; answers from `script` [(status, headers, delay_s)], then 200."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.script: list[tuple[int, dict, float]] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                       daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def answer(self, *statuses, headers=None, delay=0.0) -> None:
+        self.script += [(s, headers or {}, delay) for s in statuses]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while len(self.requests) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.requests
+
+    def _handler(receiver):  # noqa: N805 - the handler class closes over the receiver
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.requests.append({"path": self.path, "body": body, "headers": {
+                    k.lower(): v for k, v in self.headers.items()}})
+                status, headers, delay = (receiver.script.pop(0) if receiver.script
+                                          else (200, {}, 0.0))
+                time.sleep(delay)
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", "7")
+                    self.end_headers()
+                    self.wfile.write(b"thanks!")
+                except OSError:  # the client gave up (timeout tests)
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    r.thread.start()
+    yield r
+    r.server.shutdown()
+    r.server.server_close()
+
+
+class Mailbox:
+    """aiosmtpd handler keeping every accepted message; `refuse` maps addresses to replies."""
+
+    def __init__(self):
+        self.messages: list[dict] = []
+        self.refuse: dict[str, str] = {}
+        self.logins: list[tuple[bytes, bytes]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                              "content": envelope.content})
+        return "250 Message accepted for delivery"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        self.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
+
+
+@pytest.fixture
+def smtp_server():
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(),
+                            authenticator=mailbox.authenticate, auth_require_tls=False)
+    controller.start()
+    controller.mailbox = mailbox
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def app(make_app):
+    """Notifications are sent only when a test drives the dispatcher."""
+    return make_app(NOTIFY_WORKER=False)
+
+
+@pytest.fixture
+def smtp(app, smtp_server):
+    """Point the app at the local SMTP server; returns its mailbox."""
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port,
+                      SMTP_FROM="alerts@city.test")
+    return smtp_server.mailbox
+
+
+@pytest.fixture
+def dispatcher(app):
+    return get_dispatcher(app)
+
+
+def make_alarm(**fields) -> dict:
+    alarm = {"id": 7, "originator_type": "device", "originator_id": "aq-1",
+             "type": "pm25_high", "severity": "major", "status": "active_unack",
+             "domain": "environment", "details": {"key": "pm25", "threshold": 50},
+             "value": 61.5, "peak_value": 72.0, "count": 3,
+             "first_seen": "2026-11-23T10:00:00.000Z", "last_seen": "2026-11-23T10:02:00.000Z"}
+    return {**alarm, **fields}
+
+
+def make_rule(**notify) -> dict:
+    return {"id": 3, "name": "PM2.5 above 50", "severity": "major", "notify": notify}
+
+
+@pytest.fixture
+def notify(app, dispatcher):
+    """Deliver an alarm event to the notification listener, as the alerts service does."""
+
+    def emit(action="created", alarm=None, rule=None):
+        with app.app_context():
+            dispatcher.on_alarm(action, alarm or make_alarm(), rule)
+
+    return emit
+
+
+@pytest.fixture
+def deliveries(app):
+    """The delivery rows, oldest first, as fresh objects."""
+
+    def read():
+        from smartcity.extensions import db
+
+        with app.app_context():
+            rows = db.session.scalars(select(NotificationDelivery)
+                                      .order_by(NotificationDelivery.id)).all()
+            db.session.expunge_all()
+            return rows
+
+    return read
