@@ -1,3 +1,5 @@
+import re
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -10,10 +12,16 @@ def test_there_is_exactly_one_alembic_head():
     assert len(migrate.heads()) == 1
 
 
+def _not_a_partition(obj, name, type_, reflected, compare_to):
+    # The writer creates weekly telemetry partitions at run time; earlier tests leave some.
+    return not (type_ == "table" and reflected and re.fullmatch(r"telemetry_p\d{8}", name))
+
+
 def test_migrated_schema_matches_the_models(database_url):
     engine = make_engine(database_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": _not_a_partition})
+        diff = compare_metadata(context, metadata)
     engine.dispose()
     assert diff == []
 

@@ -60,17 +60,21 @@ rule_schema = RuleSchema()
 rule_update_schema = RuleSchema(partial=True)
 
 
+def _invalid(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
 def _require(rule: dict, *names: str) -> None:
     for name in names:
         if rule.get(name) is None:
-            raise ValidationError(f"{name} is required for {rule['kind']} rules", name)
+            raise _invalid(name, f"{name} is required for {rule['kind']} rules")
 
 
 def complete_rule(rule: dict) -> dict:
     """Check a whole rule (after a PATCH is merged) and fill the kind's defaults."""
     rule = {"for_duration_s": 0, "severity": "major", "enabled": True, "notify": {}, **rule}
     if not slug(rule["name"]):
-        raise ValidationError("name needs at least one letter or digit", "name")
+        raise _invalid("name", "name needs at least one letter or digit")
     kind = rule["kind"]
     if kind == "threshold":
         _require(rule, "key", "operator", "value")
@@ -90,10 +94,8 @@ def _check_clear_value(rule: dict) -> None:
     if clear is None:
         return
     if op in ("==", "!="):
-        raise ValidationError("clear_value applies to >, >=, < and <= rules", "clear_value")
+        raise _invalid("clear_value", "clear_value applies to >, >=, < and <= rules")
     if op in (">", ">=") and clear > value:
-        raise ValidationError("clear_value must not exceed value for a rising rule",
-                              "clear_value")
+        raise _invalid("clear_value", "clear_value must not exceed value for a rising rule")
     if op in ("<", "<=") and clear < value:
-        raise ValidationError("clear_value must not be below value for a falling rule",
-                              "clear_value")
+        raise _invalid("clear_value", "clear_value must not be below value for a falling rule")
