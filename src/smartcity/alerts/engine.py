@@ -1,19 +1,19 @@
 """Evaluate committed readings against the enabled rules, in the writer thread, per batch.
 
-Cost is O(points) dictionary lookups plus O(matches) rule steps: rules are indexed by key and
-then by device (device_id scopes) or kept in a short per-key list (type/domain/asset scopes),
-points of keys without rules are dropped in one pass, device facts come from a cache filled by
-one query per batch for the devices it has not seen, and alarm writes are merged per
-(rule, device) into one event per batch. The per-batch version query is the only database
-read when nothing fires.
+Cost is one dictionary lookup per point plus one rule step per (point, matching rule): points of
+keys no rule watches are dropped in one pass; the rules that apply to a (device, key) pair are
+resolved once (by device id, type, domain, asset) and cached; device facts come from a cache
+filled by one query for the devices a batch brings that it has not seen; alarm writes are merged
+per (rule, device) into one event per batch. When nothing fires, the per-batch version query is
+the only database read.
 
 State (for-duration timers, EWMA statistics, whether an alarm is open) lives in this process:
 see setup.py for what that means with several processes.
 """
 
 import logging
+import math
 import time
-from collections import defaultdict
 from operator import itemgetter
 
 from sqlalchemy import insert, select
@@ -36,7 +36,6 @@ from smartcity.devices.models import Device
 from smartcity.extensions import db
 
 log = logging.getLogger(__name__)
-SCOPE_FIELD = {"device_type": 0, "domain": 1, "asset_id": 2}  # index into a device's facts
 DEVICE_TTL_S = 30.0  # device type/domain/asset may be edited; re-read them this often
 SYNC_S = 30.0  # re-read which alarms are open (another process or an operator may clear them)
 
@@ -44,13 +43,12 @@ SYNC_S = 30.0  # re-read which alarms are open (another process or an operator m
 class Compiled:
     """A rule in the shape the hot loop wants."""
 
-    __slots__ = ("id", "type", "kind", "scope_type", "scope_index", "scope_value", "key", "test",
-                 "threshold", "spec", "severity", "direction", "fingerprint", "details")
+    __slots__ = ("id", "type", "kind", "scope", "key", "test", "threshold", "spec", "severity",
+                 "direction", "fingerprint", "details")
 
     def __init__(self, rule: AlertRule):
         self.id, self.type, self.kind, self.key = rule.id, rule.alarm_type, rule.kind, rule.key
-        self.scope_type, self.scope_value = rule.scope_type, rule.scope_value
-        self.scope_index = SCOPE_FIELD.get(rule.scope_type)
+        self.scope = (rule.scope_type, rule.scope_value)
         self.severity = rule.severity
         if rule.kind == "threshold":
             self.test, self.threshold = OPERATORS[rule.operator], rule.value
@@ -66,31 +64,37 @@ class Compiled:
             self.details = {"rule": rule.name, "key": rule.key, "z_threshold": rule.z_threshold}
         self.fingerprint = (rule.kind, rule.scope_type, rule.scope_value, rule.key, self.spec)
 
-    def covers(self, device_id: str, facts: tuple | None) -> bool:
-        if self.scope_type == "asset_id" and device_id == self.scope_value:
-            return True  # an asset's own derived values
-        return facts is not None and facts[self.scope_index] == self.scope_value
 
+class Resolved:
+    """The rules that apply to one (device, key), and the band of values none of them breaches."""
 
-class KeyRules:
-    __slots__ = ("by_device", "scoped")
+    __slots__ = ("rules", "always", "low", "high")
 
-    def __init__(self):
-        self.by_device: dict[str, list[Compiled]] = defaultdict(list)
-        self.scoped: list[Compiled] = []
+    def __init__(self, rules: list[Compiled]):
+        self.rules = rules
+        # Anomaly and equality rules have no quiet band: they see every reading.
+        self.always = [r for r in rules if r.test is None or r.spec.op in ("==", "!=")]
+        self.high = min((r.threshold for r in rules if r.test is not None
+                         and r.spec.op in (">", ">=")), default=math.inf)
+        self.low = max((r.threshold for r in rules if r.test is not None
+                        and r.spec.op in ("<", "<=")), default=-math.inf)
 
 
 class Engine:
     def __init__(self, app):
         self.app = app
         self.version = None
-        self.by_key: dict[str, KeyRules] = {}
+        self.by_key: dict[str, dict[tuple, list[Compiled]]] = {}  # key -> scope -> rules
+        self.resolved: dict[tuple[str, str], Resolved] = {}  # (device, key) -> rules
         self.rules: dict[int, Compiled] = {}
-        self.states: dict[tuple[int, str], tuple] = {}
+        self.states: dict[tuple[int, str], tuple] = {}  # (rule id, device) -> rule state
+        # (device, key) pairs that may have threshold state; a superset, rebuilt at each sync.
+        self.hot: set[tuple[str, str]] = set()
         self.orphans: set[tuple[int, str]] = set()  # open anomaly alarms without statistics
         self.devices: dict[str, tuple | None] = {}
         self.devices_loaded = self.synced = 0.0
-        self.stats = {"batches": 0, "points": 0, "matches": 0, "events": 0, "last_ms": 0.0}
+        self.stats = {"batches": 0, "points": 0, "rule_steps": 0, "events": 0, "last_ms": 0.0,
+                      "last_match_ms": 0.0, "last_apply_ms": 0.0}
 
     # -- rules, devices and open alarms --------------------------------------------------------
     def refresh(self, conn) -> None:
@@ -103,20 +107,16 @@ class Engine:
         elif time.monotonic() - self.synced > SYNC_S:
             self._sync_open(conn)
         if time.monotonic() - self.devices_loaded > DEVICE_TTL_S:
-            self.devices, self.devices_loaded = {}, time.monotonic()
+            self.devices, self.devices_loaded, self.resolved = {}, time.monotonic(), {}
 
     def _load_rules(self, conn) -> None:
         rows = conn.execute(select(*AlertRule.__table__.c).where(
             AlertRule.enabled.is_(True), AlertRule.kind.in_(("threshold", "anomaly"))))
-        old, self.rules, self.by_key = self.rules, {}, {}
+        old, self.rules, self.by_key, self.resolved = self.rules, {}, {}, {}
         for rule in rows:
             compiled = Compiled(rule)
             self.rules[rule.id] = compiled
-            index = self.by_key.setdefault(rule.key, KeyRules())
-            if rule.scope_type == "device_id":
-                index.by_device[rule.scope_value].append(compiled)
-            else:
-                index.scoped.append(compiled)
+            self.by_key.setdefault(rule.key, {}).setdefault(compiled.scope, []).append(compiled)
         # Keep timers and statistics of rules whose definition did not change.
         self.states = {k: s for k, s in self.states.items() if k[0] in self.rules
                        and old.get(k[0]) and old[k[0]].fingerprint == self.rules[k[0]].fingerprint}
@@ -127,7 +127,10 @@ class Engine:
         open_now = {(r, o) for r, o in rows if r in self.rules}
         for skey, state in list(self.states.items()):
             if state.open != (skey in open_now):
-                self._store(skey, state._replace(open=skey in open_now))
+                state = state._replace(open=skey in open_now)
+                self.states[skey] = state
+                if isinstance(state, ThresholdState) and is_idle(state):
+                    del self.states[skey]
         # An anomaly rule has no statistics to hang the open flag on until readings arrive.
         self.orphans = set()
         for skey in open_now - self.states.keys():
@@ -135,16 +138,12 @@ class Engine:
                 self.states[skey] = ThresholdState(open=True)
             else:
                 self.orphans.add(skey)
+        self.hot = {(device_id, self.rules[rule_id].key) for rule_id, device_id in self.states
+                    if self.rules[rule_id].test is not None}
         self.synced = time.monotonic()
 
-    def _store(self, skey, state) -> None:
-        if self.rules[skey[0]].kind == "threshold" and is_idle(state):
-            self.states.pop(skey, None)
-        else:
-            self.states[skey] = state
-
     def _facts(self, conn, device_ids: set[str]) -> None:
-        missing = [d for d in device_ids if d not in self.devices]
+        missing = list(device_ids - self.devices.keys())
         for i in range(0, len(missing), 500):
             chunk = missing[i:i + 500]
             for row in conn.execute(select(Device.id, Device.type, Device.domain, Device.asset_id)
@@ -167,35 +166,56 @@ class Engine:
             if not candidates:
                 return []
             candidates.sort(key=itemgetter(2))
-            self._facts(conn, {p[0] for p in candidates})
+            self._facts(conn, set(map(itemgetter(0), candidates)))
+        matching = time.perf_counter()
         events, flags = self._run(candidates)
+        matched = time.perf_counter()
         changes = self._apply(events, flags)
         self.stats["batches"] += 1
         self.stats["points"] += len(points)
         self.stats["events"] += len(events)
-        self.stats["last_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        finished = time.perf_counter()
+        self.stats["last_match_ms"] = round((matched - matching) * 1000, 3)
+        self.stats["last_apply_ms"] = round((finished - matched) * 1000, 3)
+        self.stats["last_ms"] = round((finished - started) * 1000, 3)
         return changes
 
+    def _resolve(self, device_id: str, key: str) -> Resolved:
+        """The rules of `key` whose scope covers the device (or the asset, for its own values)."""
+        facts = self.devices.get(device_id)
+        scopes = [("device_id", device_id), ("asset_id", device_id)]
+        if facts is not None:
+            scopes += [("device_type", facts[0]), ("domain", facts[1]), ("asset_id", facts[2])]
+        by_scope = self.by_key[key]
+        entry = Resolved([r for scope in dict.fromkeys(scopes) for r in by_scope.get(scope, ())])
+        self.resolved[(device_id, key)] = entry
+        return entry
+
     def _run(self, candidates) -> tuple[dict, list]:
-        by_key, devices, states = self.by_key, self.devices, self.states
+        resolved, states, hot = self.resolved, self.states, self.hot
         events: dict[tuple, list] = {}
-        flags, matches = [], 0
+        flags, steps = [], 0
         for device_id, key, ts, value, _text in candidates:
-            index = by_key[key]
-            matched = index.by_device.get(device_id, ())
-            if index.scoped:
-                facts = devices.get(device_id)
-                matched = [*matched, *(r for r in index.scoped if r.covers(device_id, facts))]
-            for rule in matched:
-                matches += 1
+            pair = (device_id, key)
+            entry = resolved.get(pair)
+            if entry is None:
+                entry = self._resolve(device_id, key)
+            # Most readings breach nothing and nothing is pending: only anomaly rules look.
+            rules = entry.always if entry.low < value < entry.high and pair not in hot \
+                else entry.rules
+            for rule in rules:
                 skey = (rule.id, device_id)
                 state = states.get(skey)
                 if rule.test is not None:
-                    # The common case: a normal reading and nothing pending or open.
                     if state is None and not rule.test(value, rule.threshold):
                         continue
                     state, action = step_threshold(rule.spec, state, ts, value)
                     details = rule.details
+                    if is_idle(state):
+                        states.pop(skey, None)
+                    else:
+                        states[skey] = state
+                        hot.add(pair)
                 else:
                     if state is None and skey in self.orphans:
                         self.orphans.discard(skey)
@@ -203,15 +223,16 @@ class Engine:
                         state = state._replace(open=True)
                     else:
                         state, z, action = step_anomaly(rule.spec, state, ts, value)
+                    states[skey] = state
                     if action == RAISE:
                         flags.append({"device_id": device_id, "key": key, "ts": ts,
                                       "rule_id": rule.id, "score": z})
                     details = {**rule.details, "z": z} if z is not None else rule.details
-                self._store(skey, state)
+                steps += 1
                 if action is not None:
                     _merge(events.setdefault(skey, []), rule, action, device_id, ts, value,
                            details)
-        self.stats["matches"] += matches
+        self.stats["rule_steps"] += steps
         return events, flags
 
     def _apply(self, events: dict, flags: list) -> list:
