@@ -156,6 +156,7 @@ class TestConfig(Config):
     JWT_SECRET_KEY = "test-jwt-key-0123456789abcdef0123456789abcd"
     DATABASE_URL = "sqlite://"
     START_BACKGROUND = False
+    NOTIFY_WORKER = False  # tests send notifications with run_due() unless they ask
 
     @classmethod
     def from_environment(cls) -> dict:

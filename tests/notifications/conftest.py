@@ -113,12 +113,6 @@ def smtp_server():
 
 
 @pytest.fixture
-def app(make_app):
-    """Notifications are sent only when a test drives the dispatcher."""
-    return make_app(NOTIFY_WORKER=False)
-
-
-@pytest.fixture
 def smtp(app, smtp_server):
     """Point the app at the local SMTP server; returns its mailbox."""
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port,
