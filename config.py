@@ -88,6 +88,42 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # themselves; set False for web processes when another process runs the periodic jobs.
 # START_BACKGROUND = True
 
+# --- Notifications (alert rules' "notify": webhooks and e-mail) -----------------------------
+
+# SMTP server for alarm e-mails (env). None: e-mail recipients on rules are ignored.
+# SMTP_HOST = None
+
+# SMTP port (env): 25 for a local relay, 587 with SMTP_STARTTLS. Implicit TLS (465) is not
+# supported.
+# SMTP_PORT = 25
+
+# Credentials, used when SMTP_USER is set (env). Send them only over SMTP_STARTTLS.
+# SMTP_USER = None
+# SMTP_PASSWORD = None
+
+# Upgrade the SMTP connection with STARTTLS, verifying the server's certificate (env).
+# SMTP_STARTTLS = False
+
+# Sender address of alarm e-mails (env).
+# SMTP_FROM = "smartcity@localhost"
+
+# Attempts per webhook or e-mail delivery, the first one included (env). Connection errors,
+# timeouts, HTTP 429/5xx and SMTP 4xx are retried; other failures are final.
+# NOTIFY_MAX_ATTEMPTS = 6
+
+# Retry n waits NOTIFY_BACKOFF_BASE_S * 2**(n-1) seconds, 50-100 % of it at random, at most
+# NOTIFY_BACKOFF_MAX_S (env for the base).
+# NOTIFY_BACKOFF_BASE_S = 2
+# NOTIFY_BACKOFF_MAX_S = 3600
+
+# Seconds one webhook request or SMTP conversation may take.
+# NOTIFY_TIMEOUT_S = 10
+
+# Send from a background thread in each process that queues notifications. False leaves sending
+# to the scheduler job, which then sends due deliveries itself every NOTIFY_SWEEP_INTERVAL s.
+# NOTIFY_WORKER = True
+# NOTIFY_SWEEP_INTERVAL = 30
+
 # --- Rate limits ------------------------------------------------------------------------------
 
 # Login attempts, per client address and per attempted account (env). flask-limiter syntax.
