@@ -42,6 +42,7 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
 
 def _init_subsystems(app: Flask) -> None:
     from smartcity.alerts import setup as alerts
+    from smartcity.devices import setup as device_control
     from smartcity.jobs import scheduler
     from smartcity.mqtt import setup as mqtt
     from smartcity.notifications import setup as notifications
@@ -50,6 +51,7 @@ def _init_subsystems(app: Flask) -> None:
 
     jobs = scheduler.init_app(app)
     telemetry.init_app(app)
+    device_control.init_app(app)
     realtime.init_app(app)
     alerts.init_app(app)
     notifications.init_app(app)
@@ -64,12 +66,15 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.auth.routes import bp as auth_bp
     from smartcity.auth.service_account_routes import bp as service_accounts_bp
     from smartcity.auth.user_routes import bp as users_bp
+    from smartcity.devices.control_routes import bp as device_control_bp
+    from smartcity.devices.group_routes import bp as device_groups_bp
     from smartcity.devices.routes import bp as devices_bp
     from smartcity.notifications.routes import bp as notifications_bp
     from smartcity.ops.routes import bp as ops_bp
     from smartcity.telemetry.routes import bp as telemetry_bp
 
-    for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, telemetry_bp,
+    for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, device_control_bp,
+               device_groups_bp, telemetry_bp,
                audit_bp, alerts_bp, notifications_bp):
         app.register_blueprint(bp)
 

@@ -4,6 +4,12 @@ from smartcity.alerts.models import Alarm, AlertRule, AlertRulesVersion, Anomaly
 from smartcity.audit.models import AuditEntry  # noqa: F401
 from smartcity.auth.models import RevokedToken, ServiceAccount, User  # noqa: F401
 from smartcity.database import Base
+from smartcity.devices.control_models import (  # noqa: F401
+    Command,
+    DeviceAttributes,
+    DeviceGroup,
+    DeviceGroupMember,
+)
 from smartcity.devices.models import Device  # noqa: F401
 from smartcity.jobs.models import JobRun  # noqa: F401
 from smartcity.notifications.models import NotificationDelivery  # noqa: F401

@@ -3,7 +3,9 @@
 from marshmallow import ValidationError
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from smartcity.devices import attributes, commands
 from smartcity.devices import service as devices
+from smartcity.devices.control_schemas import command_response_schema
 from smartcity.errors import ApiError
 from smartcity.extensions import db
 from smartcity.mqtt.consumer import MqttConsumer
@@ -44,7 +46,7 @@ def start_consumer(app, role: str = "app") -> MqttConsumer:
         return run
 
     handlers = {"status": in_app(devices.report_state),
-                "attributes": in_app(_attributes),
+                "attributes": in_app(attributes.report),
                 "command_response": in_app(_command_response)}
     consumer = MqttConsumer(app, pipeline, engine, client_id(app.config["MQTT_CLIENT_ID"], role),
                             handlers)
@@ -57,16 +59,7 @@ def start_consumer(app, role: str = "app") -> MqttConsumer:
     return consumer
 
 
-def _attributes(device_id: str, body: dict) -> None:
-    from smartcity.devices import attributes
-
-    attributes.report(device_id, body)
-
-
 def _command_response(device_id: str, command_id: str, body: dict) -> None:
-    from smartcity.devices import commands
-    from smartcity.devices.control_schemas import command_response_schema
-
     try:
         data = command_response_schema.load(body)
     except ValidationError as exc:

@@ -1,0 +1,54 @@
+"""The commands each device type accepts, with their parameters validated by marshmallow."""
+
+from marshmallow import Schema, fields, validate
+
+
+class NoParams(Schema):
+    pass
+
+
+class DimLevel(Schema):
+    level = fields.Float(required=True, allow_nan=False, validate=validate.Range(0, 100))
+
+
+class ApplyPlan(Schema):
+    plan_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    cycle_s = fields.Integer(strict=True, validate=validate.Range(20, 240))
+    greens_s = fields.List(fields.Integer(strict=True, validate=validate.Range(5, 180)),
+                           validate=validate.Length(min=1, max=8))
+
+
+class ValvePosition(Schema):
+    position = fields.Float(required=True, allow_nan=False, validate=validate.Range(0, 100))
+
+
+class BatteryPower(Schema):
+    power_kw = fields.Float(required=True, allow_nan=False, validate=validate.Range(0, 10_000))
+    duration_s = fields.Integer(strict=True, load_default=3600,
+                                validate=validate.Range(60, 86_400))
+
+
+class PowerState(Schema):
+    on = fields.Boolean(required=True)
+
+
+UNIVERSAL = {"ping": NoParams(), "reboot": NoParams()}
+
+COMMANDS: dict[str, dict[str, Schema]] = {
+    "streetlight": {"set_dim_level": DimLevel(), "set_power_state": PowerState()},
+    "traffic_signal": {"apply_plan": ApplyPlan()},
+    "water_valve": {"set_position": ValvePosition()},
+    "battery": {"charge": BatteryPower(), "discharge": BatteryPower()},
+    "smart_bin": {"reset_fill_level": NoParams()},
+}
+
+
+def commands_for(device_type: str) -> dict[str, Schema]:
+    return {**UNIVERSAL, **COMMANDS.get(device_type, {})}
+
+
+def describe(device_type: str) -> list[dict]:
+    """The catalogue for a type, for the API and the dashboard's command buttons."""
+    return [{"name": name, "params": {field: type(f).__name__.lower()
+                                      for field, f in schema.fields.items()}}
+            for name, schema in commands_for(device_type).items()]
