@@ -1,0 +1,120 @@
+"""History for the demo city: every device's readings on a fixed time grid, posted through the
+batch API (a service-account token) in chunks of at most MAX_POINTS points."""
+
+import itertools
+import math
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import orjson
+
+from smartcity.simulator.fleet import Fleet
+from smartcity.simulator.transports import HttpTransport
+
+MAX_POINTS = 10_000  # the batch API's limit per request
+LIVE_FRIENDLY_POINTS = 4_000  # smaller batches when live readings share the writer
+
+
+def grid(start: float, end: float, resolution: float) -> list[float]:
+    """Times k * resolution (epoch seconds) in [start, end): the same grid for every run."""
+    first = math.ceil(start / resolution) * resolution
+    return [first + k * resolution for k in range(max(0, math.ceil((end - first) / resolution)))]
+
+
+def chunks(steps, max_points: int = MAX_POINTS):
+    """Turn (t, [(device_id, values)]) steps into batches of at most max_points points."""
+    items, points = [], 0
+    for t, readings in steps:
+        ts = int(t * 1000)
+        for device_id, values in readings:
+            if points + len(values) > max_points:
+                yield items, points
+                items, points = [], 0
+            items.append({"device_id": device_id, "ts": ts, "values": values})
+            points += len(values)
+    if items:
+        yield items, points
+
+
+class Progress:
+    """Counts points stored and draws a bar on stderr (a line every few seconds off a TTY)."""
+
+    def __init__(self, total: int, label: str = "history", stream=None, quiet: bool = False):
+        self.total, self.label, self.quiet = max(total, 1), label, quiet
+        self.stream = stream or sys.stderr
+        self.done = self.stored = self.failed = 0
+        self.started = time.monotonic()
+        self._drawn = 0.0
+        self._lock = threading.Lock()
+        self.finished = False
+
+    def add(self, points: int, stored: int = 0, failed: bool = False) -> None:
+        with self._lock:
+            self.done += points
+            self.stored += stored
+            self.failed += points if failed else 0
+        self.draw()
+
+    def summary(self) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = self.done / elapsed
+        eta = (self.total - self.done) / rate if rate > 0 else 0
+        share = min(self.done / self.total, 1.0)
+        return (f"{self.label} {share:4.0%} {self.done / 1e6:.2f}M/{self.total / 1e6:.2f}M points, "
+                f"{rate / 1000:.1f}k/s, " + (f"ETA {eta:.0f}s" if self.done < self.total
+                                             else f"done in {elapsed:.0f}s"))
+
+    def draw(self, force: bool = False) -> None:
+        if self.quiet:
+            return
+        tty = self.stream.isatty()
+        now = time.monotonic()
+        if not force and now - self._drawn < (0.25 if tty else 5.0):
+            return
+        self._drawn = now
+        share = min(self.done / self.total, 1.0)
+        bar = "#" * int(share * 30) + "-" * (30 - int(share * 30))
+        line = f"[{bar}] {self.summary()}"
+        self.stream.write(f"\r{line}\x1b[K" if tty else line + "\n")
+        self.stream.flush()
+
+
+def run(fleet: Fleet, transport: HttpTransport, token: str, start: float, end: float,
+        resolution: float, progress: Progress | None = None, stop: threading.Event | None = None,
+        workers: int = 2, max_points: int = MAX_POINTS) -> Progress:
+    """Post the fleet's readings on the grid [start, end) and return the progress record."""
+    times = grid(start, end, resolution)
+    progress = progress or Progress(0)
+    if not times:
+        progress.finished = True
+        return progress
+    first = fleet.sample_all(times[0])
+    progress.total = max(1, sum(len(v) for _id, v in first) * len(times))
+    steps = itertools.chain([(times[0], first)], ((t, fleet.sample_all(t)) for t in times[1:]))
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    slots = threading.BoundedSemaphore(workers * 2)
+
+    def post(body: bytes, points: int) -> None:
+        try:
+            response = transport.request("POST", "/api/telemetry/batch", data=body,
+                                         headers=dict(headers), retries=8)
+            ok = response is not None and response.status_code == 201
+            progress.add(points, response.json().get("stored", 0) if ok else 0, not ok)
+            if response is not None and not ok:
+                transport.stats[f"backfill_http_{response.status_code}"] += 1
+        finally:
+            slots.release()
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="sim-backfill") as pool:
+        for items, points in chunks(steps, max_points):
+            if stop is not None and stop.is_set():
+                break
+            slots.acquire()
+            pool.submit(post, orjson.dumps(items), points)
+    progress.finished = True
+    progress.draw(force=True)
+    if not progress.quiet and progress.stream.isatty():
+        progress.stream.write("\n")
+    return progress
