@@ -59,7 +59,11 @@ def add_alarm_listener(app, listener) -> None:
 
 def raise_alarm(originator_type: str, originator_id: str, type: str, severity: str,
                 details: dict | None, value=None, domain: str | None = None) -> dict:
-    """Create the open alarm, or repeat it (count, last_seen, peak, higher severity)."""
+    """Create the open alarm, or repeat it (count, last_seen, peak, higher severity).
+
+    Commits the current session (listeners run after the commit); callable from any thread
+    inside an app context. Returns the alarm as to_dict() shapes it.
+    """
     _check_event(originator_type, severity)
     event = Event(RAISE, originator_type, str(originator_id), type, severity, details or {},
                   value, domain)
