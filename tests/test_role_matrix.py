@@ -70,6 +70,9 @@ EXPECTED = {
     "alerts.ack_alert": "operator",
     "alerts.clear_alert": "operator",
     "alerts.get_summary": "viewer",
+    "assets.list_assets": "viewer",
+    "assets.get_asset": "viewer",
+    "assets.city_geojson": "viewer",
     "notifications.list_log": "admin",
     "notifications.retry_delivery": "admin",
 }

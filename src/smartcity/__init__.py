@@ -62,6 +62,7 @@ def _init_subsystems(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from smartcity.alerts.routes import bp as alerts_bp
+    from smartcity.assets.routes import bp as assets_bp
     from smartcity.audit.routes import bp as audit_bp
     from smartcity.auth.routes import bp as auth_bp
     from smartcity.auth.service_account_routes import bp as service_accounts_bp
@@ -75,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, device_control_bp,
                device_groups_bp, telemetry_bp,
-               audit_bp, alerts_bp, notifications_bp):
+               audit_bp, alerts_bp, assets_bp, notifications_bp):
         app.register_blueprint(bp)
 
 

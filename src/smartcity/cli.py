@@ -1,4 +1,4 @@
-"""The stable command line: serve, db upgrade, create-admin, seed-demo (see README)."""
+"""The stable command line: serve, db, create-admin, seed-demo, simulate, demo (README)."""
 
 import argparse
 import os
@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
+
+from smartcity.simulator.command import add_arguments
 
 
 def _app(background: bool = False, role: str = "app"):
@@ -98,9 +100,10 @@ def cmd_create_admin(args) -> int:
 
 
 def cmd_seed_demo(args) -> int:
-    """Create the demo admin once, with a generated password kept in instance/."""
+    """Create the demo admin once (password kept in instance/), then the demo city."""
     from smartcity.auth.models import User
     from smartcity.extensions import db
+    from smartcity.simulator.seed import seed_city
 
     app = _app()
     credentials = Path(app.instance_path) / "demo-credentials.txt"
@@ -113,9 +116,28 @@ def cmd_seed_demo(args) -> int:
             with os.fdopen(fd, "w") as fh:
                 fh.write(f"username: admin\npassword: {password}\n")
             os.chmod(credentials, 0o600)
+        # Only a demo database gets the city: never an installation someone set up by hand.
+        city = seed_city(Path(app.instance_path) / "demo-keys.json", args.seed) \
+            if credentials.is_file() else None
+    if city:
+        print(f"Demo city {city['city']}: {len(city['devices'])} devices; keys in "
+              f"{Path(app.instance_path) / 'demo-keys.json'}")
     if credentials.is_file():
         print(f"Demo login ({credentials}):\n{credentials.read_text()}", end="")
     return 0
+
+
+def cmd_simulate(args) -> int:
+    from smartcity.simulator import command
+
+    return command.run(args)
+
+
+def cmd_demo(args) -> int:
+    """Serve the app and run the simulator live with history behind, until Ctrl-C."""
+    from smartcity.simulator import demo
+
+    return demo.run(args.host, args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,8 +163,18 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("ingest-worker", help="consume MQTT telemetry and run jobs")
     worker.set_defaults(func=cmd_ingest_worker)
 
-    seed = sub.add_parser("seed-demo", help="create the demo admin (and city) when empty")
+    seed = sub.add_parser("seed-demo", help="create the demo admin and city when empty")
+    seed.add_argument("--seed", type=int, default=42, help="which synthetic city")
     seed.set_defaults(func=cmd_seed_demo)
+
+    simulate = sub.add_parser("simulate", help="run the demo city's devices (live or history)")
+    add_arguments(simulate)
+    simulate.set_defaults(func=cmd_simulate)
+
+    demo = sub.add_parser("demo", help="serve and simulate together (what `make run` runs)")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=5000)
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 

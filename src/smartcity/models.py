@@ -1,6 +1,7 @@
 """Imports every model so that Alembic and tests see the whole schema."""
 
 from smartcity.alerts.models import Alarm, AlertRule, AlertRulesVersion, AnomalyFlag  # noqa: F401
+from smartcity.assets.models import Asset  # noqa: F401
 from smartcity.audit.models import AuditEntry  # noqa: F401
 from smartcity.auth.models import RevokedToken, ServiceAccount, User  # noqa: F401
 from smartcity.database import Base

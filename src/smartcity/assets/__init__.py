@@ -1,0 +1,1 @@
+"""Things that are not devices: districts, roads, junctions, grid, water, transit, stations."""
