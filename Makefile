@@ -4,16 +4,37 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+VENDOR := src/smartcity/dashboard/static/vendor
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint clean-venv
+.PHONY: install vendor browser run test lint clean-venv
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed vendor
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
+
+# Dashboard libraries from npm (package-lock.json); only their dist files are served, never committed.
+vendor: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet/images $(VENDOR)/uplot
+	cp node_modules/socket.io-client/dist/socket.io.esm.min.js $(VENDOR)/
+	cp node_modules/leaflet/dist/leaflet-src.esm.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+	cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css $(VENDOR)/uplot/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	touch $@
+
+# Browser tests drive Debian's chromium (Playwright's own browser download is not used).
+browser:
+	@test -x $(CHROMIUM) || { echo "installing Debian chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
 run: install
 	$(BIN)/python run.py db upgrade
@@ -23,7 +44,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-venv:

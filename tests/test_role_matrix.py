@@ -75,6 +75,9 @@ EXPECTED = {
     "assets.city_geojson": "viewer",
     "notifications.list_log": "admin",
     "notifications.retry_delivery": "admin",
+    "dashboard_api.get_overview": "viewer",
+    "dashboard_api.get_real_time_data": "viewer",
+    "dashboard_api.get_weekly_statistics": "viewer",
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")

@@ -42,6 +42,7 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
 
 def _init_subsystems(app: Flask) -> None:
     from smartcity.alerts import setup as alerts
+    from smartcity.dashboard import setup as dashboard
     from smartcity.devices import setup as device_control
     from smartcity.jobs import scheduler
     from smartcity.mqtt import setup as mqtt
@@ -56,6 +57,7 @@ def _init_subsystems(app: Flask) -> None:
     alerts.init_app(app)
     notifications.init_app(app)
     mqtt.init_app(app)
+    dashboard.init_app(app)
     if app.config["START_BACKGROUND"]:
         jobs.start()
 
@@ -67,6 +69,8 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.auth.routes import bp as auth_bp
     from smartcity.auth.service_account_routes import bp as service_accounts_bp
     from smartcity.auth.user_routes import bp as users_bp
+    from smartcity.dashboard.api import bp as dashboard_api_bp
+    from smartcity.dashboard.routes import bp as dashboard_bp
     from smartcity.devices.control_routes import bp as device_control_bp
     from smartcity.devices.group_routes import bp as device_groups_bp
     from smartcity.devices.routes import bp as devices_bp
@@ -76,7 +80,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, device_control_bp,
                device_groups_bp, telemetry_bp,
-               audit_bp, alerts_bp, assets_bp, notifications_bp):
+               audit_bp, alerts_bp, assets_bp, notifications_bp, dashboard_api_bp, dashboard_bp):
         app.register_blueprint(bp)
 
 

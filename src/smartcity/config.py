@@ -80,6 +80,10 @@ class Config:
     SMTP_STARTTLS = False
     SMTP_FROM = "smartcity@localhost"
 
+    # Dashboard map: an optional raster tile layer under the city's GeoJSON ({z}/{x}/{y} URL)
+    MAP_TILE_URL = None
+    MAP_TILE_ATTRIBUTION = ""
+
     # Background threads (writer starts on demand; these start with the server)
     START_BACKGROUND = True
 
@@ -128,6 +132,8 @@ class Config:
         "SMTP_PASSWORD": str,
         "SMTP_STARTTLS": lambda v: v.lower() in ("1", "true", "yes", "on"),
         "SMTP_FROM": str,
+        "MAP_TILE_URL": str,
+        "MAP_TILE_ATTRIBUTION": str,
     }
 
     @classmethod

@@ -1,0 +1,1 @@
+"""Operator dashboard: the server-rendered shell, its ES modules and the /api/dashboard/* JSON."""

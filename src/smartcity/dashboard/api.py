@@ -1,0 +1,35 @@
+"""JSON behind the dashboard pages (viewer and up)."""
+
+from flask import Blueprint, current_app, request
+
+from smartcity.auth.guard import require_role
+from smartcity.dashboard import service
+from smartcity.errors import bad_request
+
+bp = Blueprint("dashboard_api", __name__, url_prefix="/api/dashboard")
+
+
+@bp.get("/overview")
+@require_role("viewer")
+def get_overview():
+    """Summarise devices by connectivity and domain, open alarms, ingest rate and domain tiles."""
+    return service.overview(current_app)
+
+
+@bp.get("/real-time-data")
+@require_role("viewer")
+def get_real_time_data():
+    """Answer what Socket.IO request_real_time_data answers (data_type, default overview)."""
+    data_type = request.args.get("data_type", "overview").removesuffix("_monitoring")
+    provider = current_app.extensions["smartcity.snapshots"].get(data_type)
+    if provider is None:
+        known = ", ".join(sorted(current_app.extensions["smartcity.snapshots"]))
+        raise bad_request(f"data_type must be one of {known}", "data_type")
+    return {"data_type": data_type, "data": provider()}
+
+
+@bp.get("/statistics/weekly")
+@require_role("viewer")
+def get_weekly_statistics():
+    """Count readings, alarms and incidents per day and domain over the last seven UTC days."""
+    return service.weekly(current_app)

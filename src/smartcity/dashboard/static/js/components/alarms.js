@@ -1,0 +1,110 @@
+// Alarm list: loads /api/alerts with filters, follows live `alert` events, ack and clear buttons
+// for operators.
+import { api, can } from "../api.js";
+import { clear, formatNumber, h, label, timeElement } from "../dom.js";
+import { joinRoom, on } from "../socket.js";
+import { markUpdated, toast } from "../shell.js";
+
+const STATUS_LABELS = {
+  active_unack: "active, unacknowledged", active_ack: "active, acknowledged",
+  cleared_unack: "cleared, unacknowledged", cleared_ack: "cleared, acknowledged",
+};
+
+function matches(alarm, filters) {
+  const status = filters.status || "";
+  if (status === "active" && !alarm.active) return false;
+  if (status === "cleared" && alarm.active) return false;
+  if (status && !["active", "cleared"].includes(status) && alarm.status !== status) return false;
+  if (filters.severity && alarm.severity !== filters.severity) return false;
+  if (filters.domain && alarm.domain !== filters.domain) return false;
+  if (filters.originator && `${alarm.originator_type}:${alarm.originator_id}` !== filters.originator) return false;
+  return true;
+}
+
+export class AlarmList {
+  constructor(container, { filters = {}, limit = 50, compact = false, onAlarm } = {}) {
+    this.container = container;
+    this.filters = filters;
+    this.limit = limit;
+    this.compact = compact;
+    this.onAlarm = onAlarm;
+    this.alarms = new Map();
+    this.list = h("ul", { class: "alarm-list", "aria-live": "polite", "aria-relevant": "additions" });
+    clear(container, this.list);
+    joinRoom("alerts");
+    on("alert", (event) => this.apply(event));
+  }
+
+  async load(filters = this.filters) {
+    this.filters = filters;
+    const page = await api.get("/api/alerts", { ...filters, limit: this.limit });
+    this.alarms = new Map(page.items.map((a) => [a.id, a]));
+    this.render();
+    return page.items;
+  }
+
+  apply({ action, alarm }) {
+    const known = this.alarms.has(alarm.id);
+    if (matches(alarm, this.filters)) this.alarms.set(alarm.id, alarm);
+    else this.alarms.delete(alarm.id);
+    this.render(action === "created" || !known ? alarm.id : null);
+    markUpdated();
+    if (this.onAlarm) this.onAlarm(action, alarm);
+  }
+
+  sorted() {
+    return [...this.alarms.values()].sort((a, b) => b.id - a.id).slice(0, this.limit);
+  }
+
+  render(freshId = null) {
+    const alarms = this.sorted();
+    if (!alarms.length) {
+      clear(this.list, h("li", { class: "empty" }, "No alarms."));
+      return;
+    }
+    clear(this.list, alarms.map((alarm) => this.item(alarm, alarm.id === freshId)));
+  }
+
+  item(alarm, fresh) {
+    const origin = alarm.originator_type === "device"
+      ? h("a", { href: `/devices/${encodeURIComponent(alarm.originator_id)}` }, alarm.originator_id)
+      : `${alarm.originator_type} ${alarm.originator_id}`;
+    const actions = h("div", { class: "alarm-actions" });
+    if (can("operator") && !this.compact) {
+      if (!alarm.acknowledged) {
+        actions.append(h("button", {
+          type: "button", class: "button small", onclick: () => this.act(alarm, "ack"),
+          "aria-label": `Acknowledge alarm ${alarm.id} ${label(alarm.type)}`,
+        }, "Acknowledge"));
+      }
+      if (alarm.active) {
+        actions.append(h("button", {
+          type: "button", class: "button small secondary", onclick: () => this.act(alarm, "clear"),
+          "aria-label": `Clear alarm ${alarm.id} ${label(alarm.type)}`,
+        }, "Clear"));
+      }
+    }
+    const value = alarm.value === null || alarm.value === undefined ? null
+      : h("span", { class: "alarm-value" }, `value ${formatNumber(alarm.value)}`);
+    return h("li", { class: `alarm sev-${alarm.severity}${fresh ? " fresh" : ""}`,
+      dataset: { alarmId: alarm.id, status: alarm.status } },
+    h("span", { class: `badge sev-${alarm.severity}` }, alarm.severity),
+    h("div", { class: "alarm-main" },
+      h("strong", {}, label(alarm.type)), " · ", origin,
+      h("div", { class: "alarm-sub" },
+        h("span", { class: "alarm-status" }, STATUS_LABELS[alarm.status] || alarm.status),
+        " · ", timeElement(alarm.last_seen), alarm.count > 1 ? ` · ×${alarm.count}` : "",
+        value ? " · " : "", value)),
+    actions);
+  }
+
+  async act(alarm, action) {
+    try {
+      const updated = await api.post(`/api/alerts/${alarm.id}/${action}`);
+      this.apply({ action: action === "ack" ? "acked" : "cleared", alarm: updated });
+      toast(action === "ack" ? "Alarm acknowledged" : "Alarm cleared");
+    } catch (err) {
+      toast(err.message, "error");
+    }
+  }
+}

@@ -1,0 +1,188 @@
+// Device page: latest values, desired vs reported configuration, command buttons with their
+// status, live charts per key over 1 h / 24 h / 7 d / 30 d, CSV export and the device's alarms.
+import { api, can, download } from "../api.js";
+import { $, bootstrap, clear, formatTime, formatValue, h, label, timeElement } from "../dom.js";
+import { AlarmList } from "../components/alarms.js";
+import { TimeChart } from "../components/chart.js";
+import { renderTable, updateRows } from "../components/table.js";
+import { joinRoom, on } from "../socket.js";
+import { markUpdated, startPage, toast } from "../shell.js";
+import { commandForm } from "./device-commands.js";
+
+const RANGES = [
+  { key: "1h", label: "1 h", start: "-1h", interval: "1m" },
+  { key: "24h", label: "24 h", start: "-24h", interval: "15m" },
+  { key: "7d", label: "7 d", start: "-7d", interval: "1h" },
+  { key: "30d", label: "30 d", start: "-30d", interval: "1h" },
+];
+const deviceId = bootstrap().device_id;
+const base = `/api/devices/${encodeURIComponent(deviceId)}`;
+const latest = {};
+const charts = new Map();
+const commands = new Map();
+let range = RANGES[0];
+let latestTable;
+let commandTable;
+
+function renderLatest() {
+  const rows = Object.entries(latest).sort(([a], [b]) => a.localeCompare(b)).map(([key, v]) => ({ key, ...v }));
+  updateRows(latestTable, rows);
+}
+
+function renderConfig(attrs) {
+  const desired = attrs.desired.values || {};
+  const reported = attrs.reported.values || {};
+  const keys = [...new Set([...Object.keys(desired), ...Object.keys(reported)])].sort();
+  const box = $("#config");
+  const rows = keys.map((key) => ({ key, desired: desired[key], reported: reported[key] }));
+  const holder = h("div");
+  clear(box, holder);
+  renderTable(holder, {
+    caption: "Desired and reported configuration",
+    columns: [
+      { label: "Setting", value: (r) => r.key },
+      { label: "Desired", value: (r) => JSON.stringify(r.desired ?? null) },
+      { label: "Reported", value: (r) => JSON.stringify(r.reported ?? null) },
+      { label: "In sync", value: (r) => (JSON.stringify(r.desired) === JSON.stringify(r.reported) ? "yes" : "no") },
+    ],
+    rows, empty: "No configuration yet.",
+  });
+  box.append(h("p", { class: "muted", id: "config-sync" }, attrs.in_sync ? `In sync (version ${attrs.desired.version}).`
+    : `Waiting for the device to apply: ${attrs.pending_keys.join(", ")}.`));
+  if (can("operator")) box.append(configEditor(desired));
+}
+
+function configEditor(desired) {
+  const area = h("textarea", { id: "config-json", rows: 4, class: "mono" }, JSON.stringify(desired, null, 2));
+  const form = h("form", { class: "stack" },
+    h("label", { for: "config-json" }, "Desired configuration (JSON, merged; null removes a key)"), area,
+    h("button", { type: "submit", class: "button" }, "Send configuration"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      renderConfig(await api.put(`${base}/config`, JSON.parse(area.value)));
+      toast("Configuration sent");
+    } catch (err) {
+      toast(err.message, "error");
+    }
+  });
+  return form;
+}
+
+function renderCommands() {
+  const rows = [...commands.values()].sort((a, b) => b.created_at - a.created_at).slice(0, 20);
+  updateRows(commandTable, rows);
+}
+
+function trackCommand(command) {
+  commands.set(command.id, command);
+  renderCommands();
+}
+
+async function sendCommand(name, params) {
+  try {
+    trackCommand(await api.post(`${base}/commands`, { name, params }));
+  } catch (err) {
+    toast(err.message, "error");
+  }
+}
+
+async function loadCharts() {
+  const numericKeys = Object.entries(latest).filter(([, v]) => typeof v.value === "number").map(([k]) => k);
+  const box = $("#charts");
+  if (!numericKeys.length) {
+    clear(box, h("p", { class: "muted" }, "No numeric readings yet."));
+    return;
+  }
+  const answer = await api.get(`${base}/telemetry/aggregate`, {
+    keys: numericKeys.join(","), start: range.start, interval: range.interval, agg: "avg" });
+  for (const key of numericKeys) {
+    if (!charts.has(key)) {
+      if (!charts.size) clear(box);
+      charts.set(key, new TimeChart(box, { title: label(key), height: 160 }));
+    }
+    charts.get(key).setData(answer.series[key] || []);
+  }
+  box.dataset.range = range.key;
+}
+
+function renderRanges() {
+  const group = $("#ranges");
+  clear(group, RANGES.map((r) => h("button", {
+    type: "button", class: "button small secondary", "aria-pressed": String(r === range),
+    onclick: () => { range = r; renderRanges(); loadCharts().catch((e) => toast(e.message, "error")); },
+  }, r.label)));
+}
+
+function followLive() {
+  joinRoom(`device:${deviceId}`);
+  on("telemetry", (items) => {
+    let newKey = false;
+    for (const item of items) {
+      if (item.device_id !== deviceId) continue;
+      for (const [key, value] of Object.entries(item.values)) {
+        if (!latest[key]) newKey = true;
+        if (!latest[key] || latest[key].ts <= item.ts) latest[key] = { ts: item.ts, value };
+        charts.get(key)?.append(item.ts, value);
+      }
+    }
+    renderLatest();
+    if (newKey) loadCharts().catch(() => {});
+    markUpdated();
+  });
+  on("command", (command) => {
+    if (command.device_id === deviceId) {
+      trackCommand(command);
+      markUpdated();
+    }
+  });
+  on("attributes", (attrs) => {
+    if (attrs.device_id === deviceId) renderConfig(attrs);
+  });
+}
+
+async function render() {
+  const device = await api.get(base);
+  $("#device-title").textContent = device.name || device.id;
+  $("#device-meta").textContent = `${device.id} · ${label(device.type)} · ${label(device.domain)} · ${device.status} · ${device.connectivity}` +
+    (device.last_seen ? ` · last seen ${formatTime(device.last_seen)}` : "");
+  latestTable = renderTable($("#latest"), {
+    caption: "Latest value of each key",
+    columns: [
+      { label: "Key", value: (r) => label(r.key) },
+      { label: "Value", value: (r) => formatValue(r.value), className: "num" },
+      { label: "Time", value: (r) => timeElement(r.ts) },
+    ],
+    rows: [], empty: "No readings yet.",
+  });
+  commandTable = renderTable($("#commands"), {
+    caption: "Recent commands",
+    columns: [
+      { label: "Command", value: (c) => c.name },
+      { label: "Status", value: (c) => h("span", { class: `pill cmd-${c.status}`, dataset: { commandStatus: c.status } }, c.status) },
+      { label: "Sent by", value: (c) => c.created_by || "—" },
+      { label: "Created", value: (c) => timeElement(c.created_at) },
+      { label: "Result", value: (c) => (c.error ? c.error : c.result ? JSON.stringify(c.result) : "—") },
+    ],
+    rows: [], empty: "No commands yet.", rowId: (c) => c.id,
+  });
+  const [values, attrs, catalogue, history] = await Promise.all([
+    api.get(`${base}/telemetry/latest`), api.get(`${base}/attributes`),
+    api.get(`${base}/commands/catalogue`), api.get(`${base}/commands`, { limit: 20 })]);
+  Object.assign(latest, values.values);
+  renderLatest();
+  renderConfig(attrs);
+  for (const c of history.items) commands.set(c.id, c);
+  renderCommands();
+  if (can("operator") && $("#command-buttons")) {
+    clear($("#command-buttons"), catalogue.items.map((spec) => commandForm(spec, sendCommand)));
+  }
+  renderRanges();
+  $("#export-csv").addEventListener("click", () => download(`${base}/telemetry`,
+    { format: "csv", start: range.start }, `${deviceId}-telemetry.csv`).catch((e) => toast(e.message, "error")));
+  followLive();
+  const alarms = new AlarmList($("#device-alarms"), { filters: { originator: `device:${deviceId}` }, limit: 20 });
+  await Promise.all([loadCharts(), alarms.load()]);
+}
+
+startPage(render);

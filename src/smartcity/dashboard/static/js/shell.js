@@ -1,0 +1,114 @@
+// The page shell: session, role-aware navigation, theme, connection state, "last updated", toasts.
+// Every page module calls startPage(render).
+import { can, currentUser, ensureSession, logout, toLogin } from "./api.js";
+import { $, $$, bootstrap, clear, formatTime, h } from "./dom.js";
+import { getSocket, onConnectionState } from "./socket.js";
+
+const THEME_KEY = "smartcity.theme";
+
+function currentTheme() {
+  const chosen = document.documentElement.dataset.theme;
+  if (chosen) return chosen;
+  return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
+
+function labelThemeButton(button) {
+  const next = currentTheme() === "dark" ? "light" : "dark";
+  button.setAttribute("aria-label", `Switch to ${next} theme`);
+  button.title = `Switch to ${next} theme`;
+}
+
+export function onThemeChange(listener) {
+  document.addEventListener("themechange", () => listener(currentTheme()));
+}
+
+function setupTheme() {
+  const button = $("#theme-toggle");
+  if (!button) return;
+  labelThemeButton(button);
+  button.addEventListener("click", () => {
+    const theme = currentTheme() === "dark" ? "light" : "dark";
+    document.documentElement.dataset.theme = theme;
+    try {
+      localStorage.setItem(THEME_KEY, theme);
+    } catch { /* the choice lasts for this page only */ }
+    labelThemeButton(button);
+    document.dispatchEvent(new CustomEvent("themechange", { detail: theme }));
+  });
+}
+
+function setupNav() {
+  const toggle = $("#nav-toggle");
+  const nav = $("#nav");
+  if (!toggle || !nav) return;
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  });
+}
+
+/** Remove what the user's role may not use: elements marked data-min-role above it. */
+export function applyRoles(root = document) {
+  for (const el of $$("[data-min-role]", root)) {
+    if (!can(el.dataset.minRole)) el.remove();
+  }
+}
+
+export function markUpdated(ms = Date.now()) {
+  const el = $("#last-updated");
+  if (!el) return;
+  el.dateTime = new Date(ms).toISOString();
+  el.textContent = formatTime(ms);
+}
+
+export function toast(message, kind = "info") {
+  const box = $("#toasts");
+  if (!box) return;
+  const item = h("div", { class: `toast toast-${kind}` }, message);
+  box.append(item);
+  setTimeout(() => item.remove(), kind === "error" ? 8000 : 4000);
+}
+
+function setupConnection() {
+  const conn = $("#conn");
+  if (!conn) return;
+  const labels = { online: "Live", offline: "Offline", connecting: "Connecting" };
+  onConnectionState((state) => {
+    conn.dataset.state = state;
+    clear($(".conn-label", conn), labels[state] || state);
+  });
+  getSocket();
+}
+
+export function noAccess(container, message = "You do not have access to this page.") {
+  clear(container, h("p", { class: "notice" }, message));
+}
+
+/** Sign in (or go to the login page), set up the shell, then render the page. */
+export async function startPage(render, { publicPage = false } = {}) {
+  setupTheme();
+  setupNav();
+  const data = bootstrap();
+  if (publicPage) return render({ bootstrap: data });
+  try {
+    await ensureSession();
+  } catch {
+    toLogin();
+    return;
+  }
+  const user = currentUser();
+  document.body.dataset.role = user.role;
+  const who = $("#who");
+  if (who) who.textContent = `${user.username} (${user.role})`;
+  $("#logout")?.addEventListener("click", () => logout());
+  applyRoles();
+  setupConnection();
+  try {
+    await render({ user, bootstrap: data });
+    markUpdated();
+  } catch (err) {
+    console.warn(err);
+    toast(err.message || "Something went wrong", "error");
+  }
+}
