@@ -43,8 +43,38 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # REDIS_URL = None
 
 # MQTT broker, "mqtt://[user:pass@]host:1883" or "mqtts://..." (env). None: no MQTT.
-# (Read already; MQTT ingest itself is not built yet.)
 # MQTT_URL = None
+
+# --- MQTT ingest and device control -----------------------------------------------------------
+
+# Consume devices/+/telemetry (and status, attributes, command responses) in this process (env).
+# Set False on web processes when `run.py ingest-worker` consumes (docker-compose does).
+# MQTT_INGEST = True
+
+# Base of our MQTT client ids (env); each process adds its role (serve, worker, app-<pid>) so a
+# restarted process resumes its persistent session. Default smartcity-<hostname>.
+# MQTT_CLIENT_ID = None
+
+# Subscribe through $share/smartcity/... so several consumers split the messages (env).
+# MQTT_SHARED_SUBSCRIPTION = True
+
+# Seconds the broker keeps our session, and the messages queued for it, while we are away.
+# MQTT_SESSION_EXPIRY = 86_400
+
+# Seconds a consumer caches whether a device exists and is enabled (a disabled device's
+# messages are refused at most this long after it was disabled).
+# DEVICE_CACHE_TTL = 5
+
+# Broker host name given to devices by GET /api/devices/me/credentials, when devices reach the
+# broker under another name than MQTT_URL's (env).
+# MQTT_PUBLIC_HOST = None
+
+# Commands accepted per device (env), flask-limiter syntax; seconds between expiry sweeps.
+# COMMAND_RATE_LIMIT = "30 per minute"
+# COMMAND_EXPIRY_INTERVAL = 15
+
+# Redis channel Socket.IO emits travel on between processes when REDIS_URL is set (env).
+# SOCKETIO_CHANNEL = "smartcity-socketio"
 
 # --- Requests, devices, lists -----------------------------------------------------------------
 
@@ -84,8 +114,8 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # Seconds between retention runs (one process runs each job per interval).
 # RETENTION_INTERVAL = 3600
 
-# Start the background scheduler with the web server. CLI commands other than `serve` turn it off
-# themselves; set False for web processes when another process runs the periodic jobs.
+# Start the background scheduler and MQTT consumer with the web server (env). CLI commands other
+# than `serve` and `ingest-worker` turn it off themselves.
 # START_BACKGROUND = True
 
 # --- Notifications (alert rules' "notify": webhooks and e-mail) -----------------------------
@@ -140,6 +170,10 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # RATELIMIT_KEY_PREFIX = "smartcity"
 
 # --- Browsers and logs ------------------------------------------------------------------------
+
+# Number of reverse proxies in front (env). 1 behind nginx: the client address for rate limits
+# and the audit log comes from X-Forwarded-For. 0 trusts no forwarding header.
+# PROXY_FIX = 0
 
 # Origins allowed to call /api/* from a browser on another origin (env: comma-separated list).
 # Empty: same-origin only.
