@@ -71,6 +71,10 @@ class Scheduler:
         except Exception as exc:
             log.exception("job %s failed", job.name)
             status, result = "failed", {"error": str(exc)[:500]}
+        finally:
+            # The loop keeps one app context for its lifetime, so a job's session would stay
+            # open between ticks; on SQLite (BEGIN IMMEDIATE) it would hold the write lock.
+            db.session.remove()
         with db.engine.begin() as conn:
             conn.execute(update(JobRun).where(JobRun.name == job.name).values(
                 last_finished=now_ms(), last_status=status,
