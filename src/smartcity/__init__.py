@@ -7,7 +7,8 @@ from smartcity.config import DEFAULT_SECRET, Config
 
 def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, error handlers."""
-    app = Flask(__name__, instance_path=str(config_class.INSTANCE_DIR))
+    # No app-level static folder: the dashboard blueprint serves /static.
+    app = Flask(__name__, instance_path=str(config_class.INSTANCE_DIR), static_folder=None)
     app.config.from_object(config_class)
     if not app.config["TESTING"] and config_class.SETTINGS_FILE.is_file():
         app.config.from_pyfile(str(config_class.SETTINGS_FILE))
