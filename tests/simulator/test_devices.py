@@ -97,7 +97,9 @@ def test_unknown_commands_and_bad_parameters_fail(fleet):
     assert fleet.devices["aq-1"].command("ping", {}) == {"pong": True}
 
 
-def test_bins_fill_and_trucks_empty_them(fleet):
+def test_bins_fill_and_trucks_empty_them(city):
+    fleet = Fleet(42, city=city, ids={d.id for d in city.devices
+                                      if d.type == "smart_bin" or d.id.startswith("truck")})
     start = at(1, 5.0)
     fills = []
     for k in range(0, 36 * 12):  # a day and a half, every 5 minutes

@@ -23,12 +23,14 @@ def select(specs: list[DeviceSpec], count: int | None) -> list[DeviceSpec]:
 
 
 class Fleet:
-    def __init__(self, seed: int = 42, count: int | None = None, events=(), city=None):
+    def __init__(self, seed: int = 42, count: int | None = None, events=(), city=None,
+                 ids=None):
         self.seed = seed
         self.city = city or generate_city(seed)
         self.world = World(self.city, seed, events)
-        self.devices = {spec.id: make_device(spec, self.world, seed)
-                        for spec in select(self.city.devices, count)}
+        specs = select(self.city.devices, count) if ids is None else [
+            spec for spec in self.city.devices if spec.id in set(ids)]
+        self.devices = {spec.id: make_device(spec, self.world, seed) for spec in specs}
 
     def sample_all(self, t: float) -> list[tuple[str, dict]]:
         """Every device's reading at time t (gateways, which send none, are left out)."""

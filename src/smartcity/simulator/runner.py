@@ -70,7 +70,7 @@ class Runner:
         due = [(self.wall0 + self.rng.uniform(0, min(self.interval_wall(d), 3.0)), d.id)
                for d in self.fleet.devices.values()]
         polls = []
-        if self.options.poll_s > 0 and hasattr(self.transport, "fetch_control"):
+        if self.options.poll_s > 0 and self.transport.polls:
             polls = [(self.wall0 + self.rng.uniform(0, self.options.poll_s), 0, d.id)
                      for d in self.fleet.devices.values()]
         heapq.heapify(due)
@@ -98,7 +98,7 @@ class Runner:
             if now >= next_stats and self.options.stats_every:
                 next_stats = now + self.options.stats_every
                 self.print_stats(now)
-            wake = min([next_tick] + [due[0][0]] * bool(due) + [polls[0][0]] * bool(polls))
+            wake = min([next_tick] + [q[0][0] for q in (due, polls) if q])
             self.stop.wait(min(max(wake - time.monotonic(), 0.0), 0.2))
         self.print_stats(time.monotonic())
 

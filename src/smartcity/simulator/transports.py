@@ -25,6 +25,7 @@ class HttpTransport:
     """Requests from a small pool of worker threads, each with its own keep-alive session."""
 
     gateways = True  # gateways forward their children's readings in batches
+    polls = True  # devices fetch their commands and config
 
     def __init__(self, base_url: str, keys: dict[str, str], concurrency: int = 16,
                  timeout: float = 15.0):
@@ -165,6 +166,7 @@ class MqttTransport:
     polling their sockets instead of a network thread each."""
 
     gateways = False  # every device publishes on its own topic
+    polls = False  # the broker pushes commands and config
 
     def __init__(self, url: str, device_ids, inbox: "queue.Queue | None" = None,
                  keepalive: int = 60):
