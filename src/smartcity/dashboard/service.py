@@ -48,7 +48,7 @@ def ingest_rate(now: int) -> dict:
     points = db.session.scalar(select(func.coalesce(func.sum(rollup.count), 0))
                                .select_from(joined).where(latest.ts >= start))
     seconds = max((now - start) / 1000, 1.0)
-    return {"rate_per_s": round(int(points) / seconds, 3), "points": int(points),
+    return {"rate_per_s": round(int(points) / seconds, 4), "points": int(points),
             "window_s": round(seconds)}
 
 

@@ -34,7 +34,10 @@ function renderCore(data) {
     status: devices.offline ? "warning" : "ok" });
   core.alarms.update({ value: alarms.active, detail: severityChips(alarms.by_severity),
     status: alarms.by_severity.critical ? "alarm" : alarms.active ? "warning" : "ok" });
-  core.ingest.update({ value: ingest.rate_per_s, unit: "readings/s",
+  // Below one a second, per minute reads better than "0".
+  const perSecond = ingest.rate_per_s >= 1;
+  core.ingest.update({ value: perSecond ? ingest.rate_per_s : ingest.rate_per_s * 60,
+    unit: perSecond ? "readings/s" : "readings/min",
     detail: `${formatNumber(ingest.points)} in the last ${Math.round(ingest.window_s / 60)} min` });
 }
 
