@@ -39,7 +39,7 @@ browser:
 run: install
 	$(BIN)/python run.py db upgrade
 	$(BIN)/python run.py seed-demo
-	$(BIN)/python run.py serve --host $(HOST) --port $(PORT)
+	$(BIN)/python run.py demo --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
