@@ -9,6 +9,7 @@ from smartcity.telemetry import parse, store
 from smartcity.telemetry.keys import key_dictionary
 from smartcity.telemetry.models import telemetry
 from smartcity.telemetry.params import key_names
+from smartcity.telemetry.partitions import partitions
 from smartcity.telemetry.pipeline import get_pipeline
 from smartcity.telemetry.points import Rejection
 from smartcity.timeutil import now_ms, parse_time
@@ -43,11 +44,11 @@ def correct(device_id: str, raw: bytes, max_points: int) -> dict:
     if keys is not None and (not isinstance(keys, list)
                              or not all(isinstance(k, str) for k in keys)):
         raise bad_request("keys must be an array of key names", "keys")
+    if keys is not None and any(p.key not in keys for p in points):
+        raise bad_request("points use keys missing from keys", "keys")
     names = set(keys or []) | {p.key for p in points}
     if not names:
         raise bad_request("give keys or points", "keys")
-    if any(p.key not in names for p in points):
-        raise bad_request("points use keys missing from keys", "keys")
     points = store.first_wins(points)
 
     def apply(conn):
@@ -64,6 +65,9 @@ def correct(device_id: str, raw: bytes, max_points: int) -> dict:
                 "deleted": deleted, "inserted": len(rows)}
 
     db.release()
+    if points and db.engine.dialect.name == "postgresql":
+        ts = [p.ts for p in points]  # before the writer's transaction: DDL would wait for it
+        partitions(current_app).ensure(db.engine, min(ts), max(ts))
     return get_pipeline().call(apply)
 
 

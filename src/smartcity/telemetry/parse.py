@@ -55,8 +55,8 @@ def reading_points(device_id: str, item, now: int, max_skew_ms: int) -> list[Poi
         extra = set(item) - {"ts", "values", "device_id"}
         if extra:
             raise Rejection("unknown_field", f"unknown field {sorted(extra)[0]}", sorted(extra)[0])
-    else:  # ThingsBoard-style plain object of values
-        values = {k: v for k, v in item.items() if k != "ts"}
+    else:  # ThingsBoard-style plain object of values (device_id names a batch item's device)
+        values = {k: v for k, v in item.items() if k not in ("ts", "device_id")}
     if not values:
         raise Rejection("empty_values", "no values", "values")
     ts = item_time(item.get("ts"), now, max_skew_ms)

@@ -80,6 +80,8 @@ def aggregate(conn, device_ids: list[str] | None, key_ids: list[int], start: int
     width = rollup_width(interval_ms)
     inner_start, inner_end = -(-start // width) * width, end // width * width
     result: dict[int, dict[int, Bucket]] = {k: {} for k in key_ids}
+    if not key_ids:  # "IN ()" is an SQL syntax error on PostgreSQL
+        return result
     if inner_start < inner_end:
         _fold(conn, result, ROLLUPS[width].name, "bucket", "count", "sum", "min", "max",
               device_ids, key_ids, inner_start, inner_end, interval_ms)
@@ -110,8 +112,8 @@ def _fold(conn, result, table, ts, count, total, low, high, device_ids, key_ids,
     if device_ids is not None:
         stmt = stmt.bindparams(bindparam("devices", expanding=True))
     for key_id, bucket, n, s, mn, mx in conn.execute(stmt, params):
-        if n:
-            result[key_id].setdefault(bucket, Bucket()).add(n, s, mn, mx)
+        if n:  # int(): PostgreSQL's SUM(bigint) is a numeric (Decimal)
+            result[key_id].setdefault(bucket, Bucket()).add(int(n), s, mn, mx)
 
 
 def series(buckets: dict[int, Bucket], agg: str) -> list[dict]:

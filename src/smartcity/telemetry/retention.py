@@ -35,7 +35,9 @@ def _delete_older(engine, table, column, cutoff: int) -> int:
         with engine.begin() as conn:
             oldest = conn.scalar(select(column).where(column < cutoff)
                                  .order_by(column).offset(DELETE_CHUNK).limit(1))
-            bound = cutoff if oldest is None else oldest
-            total += conn.execute(table.delete().where(column < bound)).rowcount
+            # <= oldest: more than a chunk of rows may share one time (a bucket of every
+            # series), and deleting only the rows before it would then never progress.
+            last = column < cutoff if oldest is None else column <= oldest
+            total += conn.execute(table.delete().where(last)).rowcount
         if oldest is None:
             return total
