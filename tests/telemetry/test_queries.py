@@ -380,3 +380,14 @@ def test_reads_need_a_token(client, make_device):
         assert response.status_code == 401, path
     device_key = {"X-API-Key": make_device("q-2")["api_key"]}
     assert client.get("/api/devices/q-2/telemetry", headers=device_key).status_code == 401
+
+
+def test_every_requested_key_has_a_series_even_if_never_written(client, make_device,
+                                                                admin_headers):
+    make_device("aq-unknown")
+    device = client.get("/api/devices/aq-unknown/telemetry/aggregate?keys=never_seen",
+                        headers=admin_headers).get_json()
+    assert device["series"] == {"never_seen": []}
+    fleet = client.get("/api/telemetry/aggregate?key=never_seen&device_type=air_quality_station",
+                       headers=admin_headers).get_json()
+    assert fleet["series"] == {"never_seen": []}

@@ -12,6 +12,7 @@ from smartcity.telemetry.params import (
     device_key_ids,
     fleet_device_ids,
     history_filters,
+    key_names,
     time_range,
 )
 from smartcity.telemetry.parse import PayloadError
@@ -119,8 +120,7 @@ def get_aggregate(device_id):
         key_ids = device_key_ids(conn, required=True)
         buckets = queries.aggregate(conn, [device_id], list(key_ids.values()), params.start,
                                     params.end, params.interval_ms)
-    series = {name: queries.series(buckets[key_id], params.agg)
-              for name, key_id in key_ids.items()}
+    series = _series(key_ids, buckets, params.agg)
     body = {"device_id": device_id, "interval": params.interval, "agg": params.agg,
             "start": params.start, "end": params.end, "series": series}
     return _series_csv(f"{device_id}-{params.interval}-{params.agg}.csv", series) \
@@ -138,8 +138,7 @@ def get_fleet_aggregate():
         buckets = queries.aggregate(conn, device_ids, list(key_ids.values()), params.start,
                                     params.end, params.interval_ms) if device_ids != [] else {
             k: {} for k in key_ids.values()}
-    series = {name: queries.series(buckets[key_id], params.agg)
-              for name, key_id in key_ids.items()}
+    series = _series(key_ids, buckets, params.agg)
     if request.args.get("format") == "csv":
         return _series_csv(f"fleet-{params.interval}-{params.agg}.csv", series)
     return {"filters": {k: request.args[k] for k in ("device_type", "domain", "asset_id")
@@ -147,6 +146,13 @@ def get_fleet_aggregate():
             "devices": None if device_ids is None else len(device_ids),
             "interval": params.interval, "agg": params.agg, "start": params.start,
             "end": params.end, "series": series}
+
+
+def _series(key_ids: dict, buckets: dict, agg: str) -> dict:
+    """One series per requested key; a key never written anywhere has an empty one."""
+    requested = key_names("key" if "key" in request.args else "keys") or []
+    return {name: queries.series(buckets[key_ids[name]], agg) if name in key_ids else []
+            for name in requested}
 
 
 def _series_csv(filename: str, series: dict):
