@@ -5,7 +5,8 @@ import { h } from "../dom.js";
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 export class TimeChart {
-  constructor(container, { title, unit = "", height = 180, bars = false, maxPoints = 5000 }) {
+  constructor(container, { title, unit = "", height = 180, bars = false, maxPoints = 5000, daily = false }) {
+    this.daily = daily;
     this.title = title;
     this.unit = unit;
     this.height = height;
@@ -29,10 +30,13 @@ export class TimeChart {
     const line = css("--accent");
     const series = { label: this.title, stroke: line, width: 2, points: { show: false } };
     if (this.bars) Object.assign(series, { fill: line, paths: uPlot.paths.bars({ size: [0.6, 60] }) });
+    // Daily series get one tick per day, labelled with the date.
+    const xAxis = this.daily ? { ...axis, splits: () => this.xs,
+      values: (_u, splits) => splits.map((s) => new Date(s * 1000).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" })) } : axis;
     return {
       width, height: this.height, legend: { show: false }, cursor: { show: true, drag: { x: false } },
-      scales: { x: { time: true } },
-      axes: [axis, { ...axis, size: 56 }],
+      scales: { x: { time: true, range: this.daily && this.xs.length ? [this.xs[0] - 43200, this.xs[this.xs.length - 1] + 43200] : undefined } },
+      axes: [xAxis, { ...axis, size: 56 }],
       series: [{}, series],
     };
   }

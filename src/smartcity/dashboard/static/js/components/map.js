@@ -4,13 +4,13 @@ import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 const STYLES = {
   districts: { color: "#5b6b7f", weight: 1.5, fillOpacity: 0.06 },
   roads: { color: "#8a6d3b", weight: 3, opacity: 0.7 },
-  junctions: { color: "#8a6d3b", radius: 4 },
+  junctions: { color: "#8a6d3b", radius: 3 },
   feeders: { color: "#b35c00", weight: 2, dashArray: "6 4" },
   dmas: { color: "#1f6fb2", weight: 1.5, fillOpacity: 0.05, dashArray: "3 3" },
   lines: { color: "#6a3fa0", weight: 3, opacity: 0.8 },
   stops: { color: "#6a3fa0", radius: 3 },
   stations: { color: "#b00020", radius: 6 },
-  bins: { color: "#2e7d32", radius: 3 },
+  bins: { color: "#7a6a4f", radius: 3 },
 };
 
 export const LAYER_TITLES = {

@@ -11,11 +11,12 @@ const markers = new Map(); // device id -> {marker, device}
 const alarmed = new Map(); // device id -> count of active alarms
 let map;
 
+// A white ring tells devices apart from the city's own point layers (stops, junctions, bins).
 function styleFor(device) {
-  if (alarmed.get(device.id)) return { color: COLOURS.alarm, fillColor: COLOURS.alarm, radius: 9 };
-  if (device.type === "vehicle") return { color: COLOURS.vehicle, fillColor: COLOURS.vehicle, radius: 6 };
-  const colour = COLOURS[device.connectivity] || COLOURS.offline;
-  return { color: colour, fillColor: colour, radius: 7 };
+  const ring = { color: "#ffffff", weight: 2, fillOpacity: 0.95 };
+  if (alarmed.get(device.id)) return { ...ring, fillColor: COLOURS.alarm, radius: 10 };
+  if (device.type === "vehicle") return { ...ring, fillColor: COLOURS.vehicle, radius: 8 };
+  return { ...ring, fillColor: COLOURS[device.connectivity] || COLOURS.offline, radius: 8 };
 }
 
 async function popupContent(device) {
@@ -40,14 +41,8 @@ function addDevice(device, layer) {
   if (!loc || typeof loc.lat !== "number" || typeof loc.lon !== "number") return;
   const marker = deviceMarker(loc.lat, loc.lon, styleFor(device));
   marker.bindTooltip(device.name || device.id);
-  marker.bindPopup(() => {
-    const holder = h("div", {}, "Loading…");
-    popupContent(device).then((content) => {
-      holder.replaceWith(content);
-      marker.getPopup().update();
-    });
-    return holder;
-  });
+  marker.bindPopup("Loading…");
+  marker.on("popupopen", async () => marker.setPopupContent(await popupContent(device)));
   marker.on("add", () => {
     const el = marker.getElement();
     if (el) {

@@ -76,7 +76,7 @@ function renderByDomain(byDomain) {
 let weeklyChart = null;
 
 function renderWeekly(stats) {
-  if (!weeklyChart) weeklyChart = new TimeChart($("#weekly-chart"), { title: "Readings per day", bars: true, height: 160 });
+  if (!weeklyChart) weeklyChart = new TimeChart($("#weekly-chart"), { title: "Readings per day", bars: true, daily: true, height: 160 });
   weeklyChart.setData(stats.day_starts.map((ts, i) => ({ ts, value: stats.totals.readings[i] })));
   const rows = [];
   for (const [name, perDomain] of Object.entries(stats.series)) {

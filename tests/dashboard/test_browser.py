@@ -1,0 +1,556 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright against a live
+`run.py serve` that consumes MQTT from a Mosquitto of our own, on the test database with the
+demo city's assets. Every test waits for what it expects (selectors, events), never for time.
+
+Screenshots of each page go to docs/screenshots/ (shown in the README).
+"""
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import orjson
+import paho.mqtt.client as mqtt
+import pytest
+import requests
+from sqlalchemy import text
+
+from smartcity import create_app
+from smartcity.config import TestConfig
+from smartcity.database import make_engine
+from smartcity.models import metadata
+from tests.broker import ROOT, broker_config, free_port, wait_port, wait_until
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+SHOTS = ROOT / "docs" / "screenshots"
+PASSWORD = "correct-horse-battery"
+TIMEOUT_MS = 15_000
+PAGES = ["/login", "/", "/map", "/devices", "/devices/aq-1", "/alerts", "/admin/devices",
+         "/admin/groups", "/admin/users", "/admin/service-accounts", "/admin/rules"]
+
+
+def _missing(services, what: str):
+    if services["CI"]:
+        pytest.fail(f"CI=true requires {what}", pytrace=False)
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(scope="module")
+def chromium(services):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing(services, "the playwright package (make install)")
+    if not Path(CHROMIUM).exists():
+        _missing(services, f"Debian's chromium at {CHROMIUM} (make test installs it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def mosquitto(tmp_path_factory, services):
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    if not Path(binary).exists():
+        _missing(services, "mosquitto")
+    tmp = tmp_path_factory.mktemp("mosquitto")
+    port = free_port()
+    proc = subprocess.Popen([binary, "-c", str(broker_config(tmp, port))],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    yield {"url": f"mqtt://127.0.0.1:{port}", "port": port}
+    proc.terminate()
+    proc.wait(10)
+
+
+def _store_city_and_users(database_url: str) -> dict:
+    """The demo city's assets and one user per role, written in-process before the server starts."""
+    from smartcity.assets.models import Asset
+    from smartcity.auth import service as auth
+    from smartcity.extensions import db
+    from smartcity.simulator.city import generate_city
+
+    app = create_app(TestConfig, {"DATABASE_URL": database_url, "BCRYPT_ROUNDS": 4})
+    city = generate_city(42)
+    with app.app_context():
+        for role in ("admin", "operator", "viewer"):
+            auth.create_user({"username": f"ui-{role}", "email": f"{role}@ui.test",
+                              "password": PASSWORD, "role": role})
+        def depth(asset) -> int:
+            return 0 if not asset.parent_id else 1 + depth(city.assets[asset.parent_id])
+
+        assets = sorted(city.assets.values(), key=depth)  # parents first
+        db.session.add_all(Asset(id=a.id, type=a.type, name=a.name, geometry=a.geometry,
+                                 properties=a.properties, parent_id=a.parent_id) for a in assets)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["smartcity.pipeline"].stop()
+    districts = [a for a in city.assets.values() if a.type == "district"]
+    lons = [p[0] for d in districts for p in d.geometry["coordinates"][0]]
+    lats = [p[1] for d in districts for p in d.geometry["coordinates"][0]]
+    return {"lat": (min(lats) + max(lats)) / 2, "lon": (min(lons) + max(lons)) / 2}
+
+
+def _empty_tables(database_url: str) -> None:
+    engine = make_engine(database_url)
+    names = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                conn.execute(text(f"DELETE FROM {name}"))
+    engine.dispose()
+
+
+class City:
+    """The live server, its users' tokens and the devices the tests use."""
+
+    def __init__(self, url: str, broker: dict, centre: dict):
+        self.url, self.broker, self.centre = url, broker, centre
+        self.token = self.login("ui-admin")
+        self.keys: dict[str, str] = {}
+
+    def login(self, username: str) -> str:
+        response = requests.post(f"{self.url}/api/auth/login", timeout=10,
+                                 json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+    def api(self, method: str, path: str, **kwargs):
+        response = requests.request(method, f"{self.url}{path}", timeout=30,
+                                    headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
+        assert response.status_code < 300, (path, response.text)
+        return response.json() if response.content else None
+
+    def device(self, device_id: str, type: str, name: str, dlat: float, dlon: float) -> None:
+        location = {"lat": self.centre["lat"] + dlat, "lon": self.centre["lon"] + dlon}
+        body = self.api("POST", "/api/devices", json={"id": device_id, "type": type,
+                                                      "name": name, "location": location})
+        self.keys[device_id] = body["api_key"]
+
+    def publish(self, topic: str, payload) -> None:
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
+                             client_id=f"ui-{uuid.uuid4().hex[:10]}", protocol=mqtt.MQTTv5)
+        client.connect("127.0.0.1", self.broker["port"])
+        client.loop_start()
+        try:
+            data = payload if isinstance(payload, str | bytes) else orjson.dumps(payload)
+            client.publish(topic, data, qos=1).wait_for_publish(10)
+        finally:
+            client.disconnect()
+            client.loop_stop()
+
+    def reading(self, device_id: str, values: dict) -> int:
+        ts = int(time.time() * 1000)
+        self.publish(f"devices/{device_id}/telemetry", {"ts": ts, "values": values})
+        return ts
+
+
+def _backfill(city: City) -> None:
+    """A day of five-minute readings, so charts and statistics have something to draw."""
+    now = int(time.time() * 1000) // 300_000 * 300_000
+    points = []
+    for i in range(1, 288):
+        ts = now - i * 300_000
+        hour = (ts // 3_600_000) % 24
+        points.append({"device_id": "aq-1", "ts": ts, "values": {
+            "pm25": 8 + hour % 12 + i % 3, "pm10": 15 + hour % 9, "no2": 20 + (hour * 7) % 25}})
+        points.append({"device_id": "cnt-1", "ts": ts, "values": {
+            "intensity": 200 + 40 * (hour % 10), "speed": 45 - hour % 15}})
+    city.api("POST", "/api/telemetry/batch", json=points)
+
+
+@pytest.fixture(scope="module")
+def city(database_url, mosquitto, tmp_path_factory):
+    centre = _store_city_and_users(database_url)
+    tmp = tmp_path_factory.mktemp("server")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": mosquitto["url"],
+           "MQTT_CLIENT_ID": f"ui-{uuid.uuid4().hex[:8]}", "REDIS_URL": "",
+           "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "PYTHONUNBUFFERED": "1",
+           "LOGIN_RATE_LIMIT": "1000 per minute", "SOCKETIO_CHANNEL": f"ui-{uuid.uuid4().hex}"}
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)],
+                              env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_port(port, 30)
+        url = f"http://127.0.0.1:{port}"
+        live = City(url, mosquitto, centre)
+        wait_until(lambda: live.api("GET", "/api/health?detailed=1")["services"]["mqtt"]
+                   ["connected"], timeout=20)
+        for args in [("aq-1", "air_quality_station", "Main Square air", 0.002, -0.004),
+                     ("aq-2", "air_quality_station", "Harbour air", -0.006, 0.008),
+                     ("cnt-1", "traffic_counter", "Ring road counter", 0.006, 0.003),
+                     ("lamp-1", "streetlight", "Old town light", -0.002, -0.009),
+                     ("bus-1", "vehicle", "Bus 12", 0.001, 0.006),
+                     ("aq-new", "air_quality_station", "New station", 0.009, -0.01)]:
+            live.device(*args)
+        _backfill(live)
+        live.api("POST", "/api/alert-rules", json={
+            "name": "PM2.5 very high", "kind": "threshold", "scope": {"device_id": "aq-2"},
+            "key": "pm25", "operator": ">", "value": 100, "clear_value": 80,
+            "severity": "critical"})
+        # The consumer is subscribed once a published reading comes back through the API.
+        for device_id in ("aq-1", "cnt-1", "bus-1"):
+            values = {"pm25": 14, "pm10": 22, "no2": 31} if device_id == "aq-1" else (
+                {"intensity": 640, "speed": 38} if device_id == "cnt-1" else
+                {"lat": centre["lat"] + 0.001, "lon": centre["lon"] + 0.006, "speed": 24})
+            ts = live.reading(device_id, values)
+            wait_until(lambda d=device_id, t=ts: next(iter(live.api(
+                "GET", f"/api/devices/{d}/telemetry/latest")["values"].values()), {}).get(
+                "ts") == t, timeout=20)
+        yield live
+    finally:
+        server.terminate()
+        server.wait(20)
+        log.close()
+        _empty_tables(database_url)
+
+
+class Session:
+    """A signed-in browser page that records console errors and uncaught exceptions."""
+
+    def __init__(self, browser, city: City, username: str, viewport=None, **context_args):
+        self.city = city
+        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 860},
+                                           accept_downloads=True, **context_args)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"{m.type}: {m.text}")
+                     if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.username = username
+
+    def goto(self, path: str):
+        self.page.goto(f"{self.city.url}{path}")
+        self.page.wait_for_selector("body[data-role]" if path != "/login" else "#login-form")
+        return self.page
+
+    def sign_in(self, screenshot: str | None = None) -> None:
+        page = self.page
+        page.goto(f"{self.city.url}/")
+        page.wait_for_url("**/login?next=%2F")
+        page.fill("#username", self.username)
+        page.fill("#password", PASSWORD)
+        if screenshot:
+            shoot(page, screenshot)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(f"{self.city.url}/")
+        page.wait_for_selector("body[data-role]")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def shoot(page, name: str, full_page: bool = False) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+@pytest.fixture(scope="module")
+def operator(chromium, city):
+    session = Session(chromium, city, "ui-operator")
+    session.sign_in(screenshot="login")
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="module")
+def admin(chromium, city):
+    session = Session(chromium, city, "ui-admin", permissions=["clipboard-read",
+                                                                "clipboard-write"])
+    session.sign_in()
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="module")
+def viewer(chromium, city):
+    session = Session(chromium, city, "ui-viewer")
+    session.sign_in()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def no_console_errors():
+    """Fail a test whose pages logged an error to the console or threw."""
+    sessions = []
+    yield sessions.append
+    for session in sessions:
+        assert session.errors == [], session.errors
+
+
+def test_login_keeps_the_session_across_reloads(operator, no_console_errors):
+    no_console_errors(operator)
+    page = operator.page
+    assert page.inner_text("#who") == "ui-operator (operator)"
+    page.reload()  # the access token was in memory only: the refresh token signs us in again
+    page.wait_for_selector("body[data-role=operator]")
+    assert page.url == f"{operator.city.url}/"
+
+
+def test_an_overview_tile_changes_after_an_mqtt_reading(operator, city, no_console_errors):
+    no_console_errors(operator)
+    page = operator.goto("/")
+    online = page.locator("[data-tile=devices-online] .tile-number")
+    page.wait_for_function("() => document.body.dataset.overviewTs")
+    page.locator("#by-domain tbody tr").first.wait_for()
+    before = int(online.inner_text())
+    city.reading("aq-new", {"pm25": 12.5, "pm10": 19})
+    page.wait_for_function(
+        "n => Number(document.querySelector('[data-tile=devices-online] .tile-number')"
+        ".textContent) === n", arg=before + 1)
+    assert page.locator("#conn").get_attribute("data-state") == "online"
+    assert page.inner_text("#last-updated") != "—"
+    page.locator("#weekly table").wait_for()
+    shoot(page, "overview")
+
+
+def test_the_map_shows_city_layers_and_device_markers(operator, city, no_console_errors):
+    no_console_errors(operator)
+    page = operator.goto("/map")
+    page.wait_for_selector("#map[data-markers]")
+    assert page.locator(".device-marker").count() == len(city.keys) == 6
+    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 6  # districts
+    assert "Districts" in page.inner_text(".leaflet-control-layers")
+    page.locator(".device-marker[data-device-id=aq-1]").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.get_by_text("pm25").wait_for()
+    assert popup.get_by_role("link", name="Open device page").get_attribute(
+        "href") == "/devices/aq-1"
+    page.wait_for_function(  # the popup has faded in
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+    shoot(page, "map")
+
+
+def test_a_vehicle_moves_live_on_the_map(operator, city, no_console_errors):
+    no_console_errors(operator)
+    page = operator.goto("/map")
+    page.wait_for_selector("#map[data-markers]")
+    bus = page.locator(".device-marker[data-device-id=bus-1]")
+    before = bus.get_attribute("d")
+    city.reading("bus-1", {"lat": city.centre["lat"] - 0.004, "lon": city.centre["lon"],
+                           "speed": 31})
+    page.wait_for_function(
+        "d => document.querySelector('.device-marker[data-device-id=bus-1]')"
+        ".getAttribute('d') !== d", arg=before)
+
+
+def test_a_device_chart_draws_and_csv_downloads(operator, no_console_errors, tmp_path):
+    no_console_errors(operator)
+    page = operator.goto("/devices/aq-1")
+    page.wait_for_selector("#charts[data-range='1h'] .chart canvas")
+    points = int(page.locator(".chart[data-points]").first.get_attribute("data-points"))
+    assert points >= 10  # one-minute rollups of the last hour
+    page.get_by_role("button", name="24 h").click()
+    page.wait_for_selector("#charts[data-range='24h']")
+    assert int(page.locator(".chart").first.get_attribute("data-points")) >= 90
+    page.locator("#latest tbody tr").first.wait_for()
+    shoot(page, "device", full_page=True)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export CSV").click()
+    download = info.value
+    assert download.suggested_filename == "aq-1-telemetry.csv"
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text())))
+    assert rows[0] == ["device_id", "key", "ts", "time", "value"]
+    assert len(rows) > 800 and {r[1] for r in rows[1:]} == {"pm25", "pm10", "no2"}
+
+
+def test_a_command_from_the_device_page_reaches_the_device_and_its_status_updates(
+        operator, city, no_console_errors):
+    no_console_errors(operator)
+    received = []
+
+    def on_message(client, _userdata, message):
+        command = json.loads(message.payload)
+        received.append(command)
+        client.publish(f"devices/lamp-1/commands/{command['id']}/response",
+                       orjson.dumps({"status": "succeeded", "result": {"level": 40}}), qos=1)
+
+    lamp = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="lamp-1",
+                       protocol=mqtt.MQTTv5)
+    lamp.on_message = on_message
+    subscribed = threading.Event()
+    lamp.on_subscribe = lambda *_args: subscribed.set()
+    lamp.connect("127.0.0.1", city.broker["port"])
+    lamp.loop_start()
+    try:
+        lamp.subscribe("devices/lamp-1/commands/+", qos=1)
+        assert subscribed.wait(10)
+        lamp.publish("devices/lamp-1/status", "online", qos=1).wait_for_publish(10)
+        wait_until(lambda: city.api("GET", "/api/devices/lamp-1")["connectivity"] == "online")
+        page = operator.goto("/devices/lamp-1")
+        form = page.locator("form[data-command=set_dim_level]")
+        form.get_by_label("level").fill("40")
+        form.get_by_role("button", name="set dim level").click()
+        page.wait_for_selector("#commands [data-command-status=succeeded]")
+        assert received and received[0]["name"] == "set_dim_level"
+        assert received[0]["params"] == {"level": 40.0}
+        page.locator("#commands").scroll_into_view_if_needed()
+        shoot(page, "device-command")
+    finally:
+        lamp.disconnect()
+        lamp.loop_stop()
+
+
+def test_an_alarm_raised_by_a_published_reading_appears_live_and_is_acked(
+        operator, city, no_console_errors):
+    no_console_errors(operator)
+    page = operator.goto("/alerts")
+    page.locator("#alarm-feed .alarm-list").wait_for()
+    city.reading("aq-2", {"pm25": 180})
+    alarm = page.locator("li.alarm", has_text="aq-2")
+    alarm.wait_for()
+    assert alarm.get_attribute("data-status") == "active_unack"
+    assert "critical" in alarm.inner_text()
+    shoot(page, "alerts")
+    alarm.get_by_role("button", name="Acknowledge").click()
+    page.wait_for_selector("li.alarm[data-status=active_ack]")
+    assert city.api("GET", "/api/alerts?status=active_ack")["items"][0]["originator_id"] == "aq-2"
+
+
+def test_a_viewer_sees_no_actions(viewer, city, no_console_errors):
+    no_console_errors(viewer)
+    page = viewer.goto("/alerts")
+    page.locator("li.alarm", has_text="aq-2").wait_for()  # the alarm acked above is still open
+    assert page.locator("#alarm-feed button").count() == 0
+    assert page.locator("#nav a", has_text="Admin").count() == 0
+    page = viewer.goto("/devices/lamp-1")
+    page.locator("#commands tbody tr").first.wait_for()
+    assert page.locator("#command-buttons").count() == 0
+    assert page.locator("#config form").count() == 0
+    assert page.locator("main button:not(.secondary)").count() == 0
+    page = viewer.goto("/admin/devices")
+    page.get_by_text("You do not have access to this section.").wait_for()
+    assert page.locator("#admin-root form").count() == 0
+
+
+def test_an_admin_registers_a_device_and_sees_its_key_once(admin, city, no_console_errors):
+    no_console_errors(admin)
+    page = admin.goto("/admin/devices")
+    page.locator("#admin-root tbody tr").first.wait_for()
+    form = page.locator("#create-device")
+    form.get_by_label("Id").fill("bin-7")
+    form.get_by_label("Name").fill("Market bin")
+    form.get_by_label("Type").select_option("smart_bin")
+    form.get_by_label("Latitude").fill(str(city.centre["lat"]))
+    form.get_by_label("Longitude").fill(str(city.centre["lon"]))
+    form.get_by_role("button", name="Register device").click()
+    dialog = page.locator("#secret-dialog")
+    dialog.wait_for()
+    key = page.input_value("#secret-value")
+    assert "." in key and len(key) > 30
+    dialog.get_by_role("button", name="Copy").click()
+    page.get_by_text("Copied to the clipboard.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == key
+    shoot(page, "admin-device-key")
+    dialog.get_by_role("button", name="Done").click()
+    page.locator("tr[data-id=bin-7]").wait_for()
+    answer = requests.post(f"{city.url}/api/devices/heartbeat", headers={"X-API-Key": key},
+                           timeout=10)
+    assert answer.status_code == 200
+    shoot(page, "admin")
+
+
+def test_admin_sections_list_their_records(admin, no_console_errors):
+    no_console_errors(admin)
+    for section, expected in [("users", "ui-viewer"), ("rules", "PM2.5 very high"),
+                              ("service-accounts", "No service accounts yet."),
+                              ("groups", "No groups yet.")]:
+        page = admin.goto(f"/admin/{section}")
+        page.locator("#admin-root table").get_by_role("cell", name=expected, exact=True).wait_for()
+    shoot(page, "admin-groups")
+    page = admin.goto("/admin/rules")
+    page.locator("#admin-root table").get_by_text("PM2.5 very high").wait_for()
+    shoot(page, "admin-rules")
+
+
+def test_the_theme_toggle_switches_and_is_remembered(operator, no_console_errors):
+    no_console_errors(operator)
+    page = operator.goto("/")
+    background = "getComputedStyle(document.body).backgroundColor"
+    light = page.evaluate(background)
+    page.click("#theme-toggle")
+    page.wait_for_selector("html[data-theme=dark]")
+    dark = page.evaluate(background)
+    assert dark != light
+    page.reload()
+    page.wait_for_selector("body[data-role]")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.locator("#weekly table").wait_for()
+    shoot(page, "overview-dark")
+    page.click("#theme-toggle")
+    page.wait_for_selector("html[data-theme=light]")
+    assert page.evaluate(background) == light
+
+
+def test_on_a_tablet_the_navigation_folds_behind_the_menu_button(chromium, city):
+    session = Session(chromium, city, "ui-operator", viewport={"width": 820, "height": 1180},
+                      has_touch=True, is_mobile=True)
+    try:
+        session.sign_in()
+        page = session.page
+        nav = page.locator("#nav")
+        assert not nav.is_visible()
+        page.click("#nav-toggle")
+        nav.get_by_role("link", name="Alerts").wait_for()
+        assert page.get_attribute("#nav-toggle", "aria-expanded") == "true"
+        page.click("#nav-toggle")
+        page.locator("[data-tile=devices-online] .tile-number").wait_for()
+        shoot(page, "overview-tablet")
+        assert session.errors == []
+    finally:
+        session.close()
+
+
+AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => ["serious", "critical"].includes(v.impact))
+    .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
+
+
+def test_axe_reports_a_serious_violation_when_there_is_one(admin):
+    page = admin.goto("/alerts")
+    page.evaluate("document.querySelector('main').append(document.createElement('input'))")
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    assert "label" in [v["id"] for v in page.evaluate(AXE)]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_no_page_has_serious_accessibility_violations(admin, theme, no_console_errors):
+    no_console_errors(admin)
+    found = {}
+    for path in PAGES:
+        page = admin.page
+        if path == "/login":
+            # The login page is public: show it signed out in a page of its own.
+            page = admin.context.new_page()
+            page.goto(f"{admin.city.url}/login")
+        else:
+            page = admin.goto(path)
+        page.evaluate("t => { document.documentElement.dataset.theme = t }", theme)
+        page.wait_for_load_state("networkidle")
+        page.add_script_tag(url="/static/vendor/axe.min.js")
+        violations = page.evaluate(AXE)
+        if violations:
+            found[path] = violations
+        if path == "/login":
+            page.close()
+    assert found == {}, json.dumps(found, indent=1)
