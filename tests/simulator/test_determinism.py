@@ -1,6 +1,7 @@
 """The same seed gives the same readings; a warmed-up live fleet continues where history ends."""
 
-from smartcity.simulator.backfill import grid
+from smartcity.simulator import coverage
+from smartcity.simulator.coverage import grid
 from smartcity.simulator.devices import STATEFUL
 from smartcity.simulator.fleet import Fleet, select
 
@@ -37,3 +38,14 @@ def test_warm_up_leaves_the_fleet_where_a_backfill_over_the_same_grid_leaves_it(
     for device_id, device in history.devices.items():
         if device.spec.type in STATEFUL:
             assert live.devices[device_id].sample(now) == device.sample(now), device_id
+
+
+def test_history_skips_times_an_earlier_run_already_covered(tmp_path):
+    state = tmp_path / "simulator-state.json"
+    coverage.add(state, 1000.0, 1900.0)
+    coverage.add(state, 1850.0, 2500.0)  # a live run that overlapped its history
+    coverage.add(state, 4000.0, 4100.0)
+    assert coverage.load(state) == [[1000.0, 2500.0], [4000.0, 4100.0]]
+    times = grid(0, 5000, 300, coverage.load(state))
+    assert times == [0, 300, 600, 900, 2700, 3000, 3300, 3600, 3900, 4200, 4500, 4800]
+    assert grid(0, 5000, 300) == [300.0 * k for k in range(17)]

@@ -139,3 +139,14 @@ def test_commands_are_obeyed_answered_and_shown_in_the_next_reading(city):
     assert ("report", "light-1", {"report_interval_s": 60}) in r.transport.calls
     readings = r.transport.readings("light-1")
     assert readings[0]["values"]["dim_level"] == 100 and readings[-1]["values"]["dim_level"] == 30
+
+
+def test_events_handed_to_a_running_simulator_are_picked_up(city, tmp_path):
+    r = runner(city, {"wm-1"})
+    r.options.control_file = tmp_path / "simulator-control"
+    r.options.control_file.write_text("leak:dma-1+2h\nflood\n")
+    r.tick(r.wall0)
+    (event,) = r.fleet.world.events
+    assert event.kind == "leak" and event.target == "dma-1"
+    assert event.end - event.start == 7200
+    assert not r.options.control_file.exists()

@@ -2,7 +2,6 @@
 batch API (a service-account token) in chunks of at most MAX_POINTS points."""
 
 import itertools
-import math
 import sys
 import threading
 import time
@@ -10,17 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 
+from smartcity.simulator import coverage
 from smartcity.simulator.fleet import Fleet
 from smartcity.simulator.transports import HttpTransport
 
 MAX_POINTS = 10_000  # the batch API's limit per request
 LIVE_FRIENDLY_POINTS = 4_000  # smaller batches when live readings share the writer
-
-
-def grid(start: float, end: float, resolution: float) -> list[float]:
-    """Times k * resolution (epoch seconds) in [start, end): the same grid for every run."""
-    first = math.ceil(start / resolution) * resolution
-    return [first + k * resolution for k in range(max(0, math.ceil((end - first) / resolution)))]
 
 
 def chunks(steps, max_points: int = MAX_POINTS):
@@ -81,11 +75,11 @@ class Progress:
         self.stream.flush()
 
 
-def run(fleet: Fleet, transport: HttpTransport, token: str, start: float, end: float,
-        resolution: float, progress: Progress | None = None, stop: threading.Event | None = None,
-        workers: int = 2, max_points: int = MAX_POINTS) -> Progress:
-    """Post the fleet's readings on the grid [start, end) and return the progress record."""
-    times = grid(start, end, resolution)
+def run(fleet: Fleet, transport: HttpTransport, token: str, times: list[float],
+        progress: Progress | None = None, stop: threading.Event | None = None, workers: int = 2,
+        max_points: int = MAX_POINTS, state_file=None) -> Progress:
+    """Post the fleet's readings at `times` (coverage.grid) and return the progress record;
+    once all is stored, record the span in the state file."""
     progress = progress or Progress(0)
     if not times:
         progress.finished = True
@@ -114,6 +108,8 @@ def run(fleet: Fleet, transport: HttpTransport, token: str, start: float, end: f
             slots.acquire()
             pool.submit(post, orjson.dumps(items), points)
     progress.finished = True
+    if progress.failed == 0 and not (stop is not None and stop.is_set()):
+        coverage.add(state_file, times[0], times[-1])
     progress.draw(force=True)
     if not progress.quiet and progress.stream.isatty():
         progress.stream.write("\n")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 DEFAULT_KEYS = Path("instance") / "demo-keys.json"
 CONTROL_FILE = Path("instance") / "simulator-control"
+STATE_FILE = Path("instance") / "simulator-state.json"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--backfill", metavar="SPAN", help="post history for this span (7d) via the batch API")
     add("--resolution", default="5m", help="step of the backfill grid")
     add("--live", action="store_true", help="with --backfill: also run live, history behind")
-    add("--poll", type=float, default=10.0, help="seconds between HTTP command polls (0: off)")
+    add("--poll", type=float, default=15.0, help="seconds between HTTP command polls (0: off)")
     add("--concurrency", type=int, default=16, help="HTTP connections")
     for name in ("drop", "burst"):
         add(f"--{name}-rate", type=float, default=0.0, metavar="PER_HOUR",
@@ -88,7 +89,7 @@ def _start_time(args, now: float) -> float:
 
 def _simulate(args) -> int:
     from smartcity.config import Config
-    from smartcity.simulator import backfill, inject, transports
+    from smartcity.simulator import backfill, coverage, inject, transports
     from smartcity.simulator.city import generate_city
     from smartcity.simulator.failures import Failures
     from smartcity.simulator.fleet import Fleet
@@ -118,21 +119,26 @@ def _simulate(args) -> int:
     if not live:
         fleet = Fleet(seed, args.devices, events, city)
         progress = backfill.run(fleet, transports.HttpTransport(args.url, {}), token,
-                                t0 - span, t0, resolution, stop=stop)
+                                coverage.grid(t0 - span, t0, resolution), stop=stop,
+                                state_file=STATE_FILE)
         print(f"history: {progress.stored} points stored, {progress.failed} failed",
               file=sys.stderr)
         return 0 if progress.failed == 0 and not stop.is_set() else 1
 
     fleet = Fleet(seed, args.devices, events, city)
     history = progress = None
+    times: list[float] = []
     if args.backfill:
-        times = backfill.grid(t0 - span, t0, resolution)
+        # History only where no earlier run left readings: a second series on the same times
+        # would be ignored (first write wins) and between them it would interleave.
+        times = coverage.grid(t0 - span, t0, resolution, coverage.load(STATE_FILE))
         fleet.warm_up(times)  # the live devices carry on exactly where history ends
+    if times:
         progress = backfill.Progress(0, quiet=True)
         # One batch in flight at a time, and small ones: live readings wait behind at most one.
         history = threading.Thread(target=backfill.run, name="sim-history", daemon=True, args=(
             Fleet(seed, args.devices, events, city), transports.HttpTransport(args.url, {}),
-            token, t0 - span, t0, resolution, progress, stop, 1, backfill.LIVE_FRIENDLY_POINTS))
+            token, times, progress, stop, 1, backfill.LIVE_FRIENDLY_POINTS, STATE_FILE))
     if args.transport == "mqtt":
         url = args.mqtt_url or Config.from_environment().get("MQTT_URL")
         if not url:
@@ -145,13 +151,15 @@ def _simulate(args) -> int:
     options = LiveOptions(
         speed=args.speed, rate=args.rate, duration=inject.seconds(args.duration)
         if args.duration else None, poll_s=args.poll, random_events_per_day=args.random_events,
-        control_file=CONTROL_FILE, failures=failures, quiet=args.quiet)
+        control_file=CONTROL_FILE, state_file=STATE_FILE, failures=failures, quiet=args.quiet)
     runner = Runner(fleet, transport, options, t0,
                     inbox=getattr(transport, "inbox", None), progress=progress)
     stop_runner = threading.Thread(target=lambda: (stop.wait(), runner.stop.set()), daemon=True)
     stop_runner.start()
     runner.say(f"{len(fleet.devices)} devices of {city.assets['city'].name} over "
                f"{args.transport}" + (f", {args.backfill} of history behind" if history else ""))
+    if args.backfill and not history:
+        runner.say(f"history: nothing to fill, earlier runs covered the last {args.backfill}")
     for event in events:
         runner.announce(event)
     if history:

@@ -15,13 +15,16 @@ from pathlib import Path
 import orjson
 
 from smartcity.devices.commands_catalogue import COMMANDS
-from smartcity.simulator import inject
+from smartcity.simulator import coverage, inject
 from smartcity.simulator.base import CommandError
 from smartcity.simulator.failures import DeviceLink, Failures, malformed
 from smartcity.simulator.signals import UTC_OFFSET_H
 
 HEARTBEAT_S = 120.0  # wall seconds of silence before a device says it is alive
 CONTROLLABLE = set(COMMANDS)  # device types with commands of their own poll more often
+OTHERS_POLL_FACTOR = 8  # the rest (ping, reboot only) poll this many times less often
+CONFIG_EVERY = 4  # polls between two fetches of the desired configuration
+STATE_EVERY_S = 30.0
 
 
 @dataclass
@@ -29,9 +32,10 @@ class LiveOptions:
     speed: float = 1.0  # simulated seconds per wall second
     rate: float | None = None  # readings per second for the whole fleet (default: per type)
     duration: float | None = None  # wall seconds
-    poll_s: float = 10.0  # HTTP devices fetch commands this often (0: never)
+    poll_s: float = 15.0  # HTTP devices fetch commands this often (0: never)
     random_events_per_day: float = 0.0
     control_file: Path | None = None  # `simulate --inject ... --to-running` appends here
+    state_file: Path | None = None  # coverage.py: the times this run has readings for
     stats_every: float = 15.0
     failures: Failures = field(default_factory=Failures)
     quiet: bool = False
@@ -54,6 +58,7 @@ class Runner:
         self.readings = 0
         self.stop = threading.Event()
         self.wall0 = time.monotonic()
+        self._state_saved = self.wall0
 
     # -- time ----------------------------------------------------------------------------------
     def sim_time(self, wall: float) -> float:
@@ -88,9 +93,9 @@ class Runner:
                 heapq.heappush(due, (when + step if when + step > now else now + step, device_id))
             while polls and polls[0][0] <= now:
                 _when, n, device_id = heapq.heappop(polls)
-                self.transport.poll(device_id, n % 3 == 0, self.inbox)
-                every = self.options.poll_s * (
-                    1 if self.fleet.devices[device_id].spec.type in CONTROLLABLE else 6)
+                self.transport.poll(device_id, n % CONFIG_EVERY == 0, self.inbox)
+                every = self.options.poll_s * (1 if self.fleet.devices[device_id].spec.type
+                                               in CONTROLLABLE else OTHERS_POLL_FACTOR)
                 heapq.heappush(polls, (now + every, n + 1, device_id))
             if now >= next_tick:
                 next_tick = now + 1.0
@@ -101,6 +106,7 @@ class Runner:
             wake = min([next_tick] + [q[0][0] for q in (due, polls) if q])
             self.stop.wait(min(max(wake - time.monotonic(), 0.0), 0.2))
         self.print_stats(time.monotonic())
+        self.save_state(time.monotonic())
 
     def tick(self, now: float) -> None:
         """Once a second: reconnect devices, heartbeats, injections, random events."""
@@ -112,6 +118,8 @@ class Runner:
                 self.transport.heartbeat(device_id)
                 self.last_contact[device_id] = now
         t = self.sim_time(now)
+        if now - self._state_saved >= STATE_EVERY_S:
+            self.save_state(now)
         self.read_control_file(t)
         per_day = self.options.random_events_per_day
         if per_day and self.rng.random() < per_day / 86_400 * self.options.speed:
@@ -251,6 +259,11 @@ class Runner:
                 self.say(f"ignored {line!r}: {exc}")
         taken.unlink()
 
+    def save_state(self, now: float) -> None:
+        """Record the simulated time this run has covered (see coverage.py)."""
+        self._state_saved = now
+        coverage.add(self.options.state_file, self.start_t, self.sim_time(now))
+
     # -- output --------------------------------------------------------------------------------
     def say(self, message: str) -> None:
         if not self.options.quiet:
@@ -279,3 +292,4 @@ class Runner:
 def local(t: float) -> str:
     stamp = datetime.fromtimestamp(t, UTC) + timedelta(hours=UTC_OFFSET_H)
     return stamp.strftime("%a %H:%M")
+
