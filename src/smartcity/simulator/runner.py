@@ -276,9 +276,10 @@ class Runner:
         offline = sum(1 for link in self.links.values() if link.offline_until is not None)
         events = sorted({e.kind for e in self.fleet.world.events
                          if e.active(self.sim_time(now))})
+        outcome = (f"accepted {stats['accepted']} rejected {stats['rejected']} "
+                   if self.transport.polls else f"published {stats['sent']} ")
         line = (f"{local(self.sim_time(now))} | {len(self.fleet.devices)} devices | "
-                f"{self.readings} readings ({self.readings / elapsed:.1f}/s) | "
-                f"accepted {stats['accepted']} rejected {stats['rejected']} "
+                f"{self.readings} readings ({self.readings / elapsed:.1f}/s) | {outcome}"
                 f"failed {stats['failed'] + stats['connection_errors']}")
         if offline:
             line += f" | offline {offline}"
