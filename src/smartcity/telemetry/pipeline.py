@@ -31,13 +31,15 @@ class QueueFull(Exception):
 class Job:
     """Points (or a maintenance call) waiting for the writer; done once committed or failed."""
 
-    __slots__ = ("points", "call", "callback", "done", "inserted", "result", "error", "enqueued")
+    __slots__ = ("points", "call", "callback", "derived", "done", "inserted", "result", "error",
+                 "enqueued")
 
     def __init__(self, points: list[Point] | None = None, call: Callable | None = None,
-                 callback: Callable[["Job"], None] | None = None):
+                 callback: Callable[["Job"], None] | None = None, derived: bool = False):
         self.points = points or []
         self.call = call
         self.callback = callback  # called in the writer thread once done (MQTT acks here)
+        self.derived = derived  # computed by the platform: the device was not heard from
         self.done = threading.Event()
         self.inserted = 0
         self.result = None
@@ -69,9 +71,14 @@ class Pipeline:
                       "last_commit_ms": 0.0}
 
     # -- producers ---------------------------------------------------------------------------
-    def submit(self, points: list[Point], callback=None, block: bool = False) -> Job:
-        """Queue points for the writer; raise QueueFull instead of blocking (unless `block`)."""
-        return self._enqueue(Job(points=points, callback=callback), block=block)
+    def submit(self, points: list[Point], callback=None, block: bool = False,
+               derived: bool = False) -> Job:
+        """Queue points for the writer; raise QueueFull instead of blocking (unless `block`).
+
+        `derived` points (AQI, congestion...) are stored like readings but do not count as the
+        device being heard from (last_seen).
+        """
+        return self._enqueue(Job(points=points, callback=callback, derived=derived), block=block)
 
     def call(self, fn: Callable, timeout: float = 60.0):
         """Run fn(conn) in the writer's transaction, serialised with ingest; return its result."""
@@ -187,7 +194,8 @@ class Pipeline:
             partitions(self.app).ensure(db.engine, min(ts), max(ts))
         with conn.begin():
             key_ids = key_dictionary(self.app).ids(conn, {p.key for p in points})
-            inserted = self._as_points(conn, store.write_batch(conn, key_ids, points))
+            heard = {p.device_id for job in jobs if not job.derived for p in job.points}
+            inserted = self._as_points(conn, store.write_batch(conn, key_ids, points, heard))
         counts: dict[tuple, int] = {}
         for p in inserted:
             counts[(p.device_id, p.key, p.ts)] = 1

@@ -37,8 +37,10 @@ def first_wins(points: list[Point]) -> list[Point]:
     return list(seen.values())
 
 
-def write_batch(conn, key_ids: dict[str, int], points: list[Point]) -> list[tuple]:
-    """Insert new points, update rollups, latest values and device last_seen.
+def write_batch(conn, key_ids: dict[str, int], points: list[Point],
+                heard: set[str] | None = None) -> list[tuple]:
+    """Insert new points, update rollups, latest values and last_seen of the `heard` devices
+    (default: every device with a point).
 
     Returns the inserted rows as (device_id, key_id, ts, value, text_value). Runs inside the
     caller's transaction.
@@ -62,7 +64,9 @@ def write_batch(conn, key_ids: dict[str, int], points: list[Point]) -> list[tupl
     add_to_rollups(conn, "tnew")
     inserted = conn.execute(text(f"SELECT {COLUMNS} FROM tnew")).all()
     _update_latest(conn, rows)
-    _touch_devices(conn, {p.device_id for p in points})
+    touched = {p.device_id for p in points} if heard is None else heard
+    if touched:
+        _touch_devices(conn, touched)
     return inserted
 
 
