@@ -43,13 +43,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name in ("drop", "burst"):
         add(f"--{name}-rate", type=float, default=0.0, metavar="PER_HOUR",
             help=f"share of devices per simulated hour that {name} (failure drills)")
-    for name in ("reorder", "duplicate", "malformed"):
+    for name, what in (("reorder", "out of order"), ("duplicate", "twice"),
+                       ("malformed", "broken on purpose")):
         add(f"--{name}-rate", type=float, default=0.0, metavar="SHARE",
-            help=f"share of messages sent {name.replace('reorder', 'out of order')}")
+            help=f"share of messages sent {what}")
     add("--quiet", action="store_true", help="no status lines")
 
 
 def run(args) -> int:
+    from smartcity.errors import ApiError
     from smartcity.simulator import inject
 
     try:
@@ -58,8 +60,8 @@ def run(args) -> int:
         if args.to_running:
             return _to_running(args.inject)
         return _simulate(args)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ValueError, FileNotFoundError, ApiError) as exc:
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 2
 
 
