@@ -179,6 +179,12 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # Empty: same-origin only.
 # CORS_ORIGINS = []  # e.g. ["https://dashboard.example.org"]
 
+# Dashboard map: a raster tile layer under the city's GeoJSON layers (env), an
+# "https://.../{z}/{x}/{y}.png" URL, and its attribution text. None: the map draws the city's
+# layers on a plain background (no requests leave the site).
+# MAP_TILE_URL = None
+# MAP_TILE_ATTRIBUTION = ""
+
 # "text" or "json" log lines (env).
 # LOG_FORMAT = "text"
 
