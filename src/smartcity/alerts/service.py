@@ -125,7 +125,7 @@ def _open_alarms(keys: set[tuple]) -> dict[tuple, Alarm]:
     for i in range(0, len(keys), 300):
         stmt = (select(Alarm).where(Alarm.active.is_(True), tuple_(
             Alarm.originator_type, Alarm.originator_id, Alarm.type).in_(keys[i:i + 300]))
-            .with_for_update())
+            .order_by(Alarm.id).with_for_update())  # one lock order: no deadlocks between batches
         for alarm in db.session.scalars(stmt):
             found[(alarm.originator_type, alarm.originator_id, alarm.type)] = alarm
     return found
