@@ -78,6 +78,7 @@ EXPECTED = {
     "dashboard_api.get_overview": "viewer",
     "dashboard_api.get_real_time_data": "viewer",
     "dashboard_api.get_weekly_statistics": "viewer",
+    "dashboard_api.get_latest_of_key": "viewer",
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")

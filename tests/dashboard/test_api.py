@@ -183,3 +183,18 @@ def test_registered_page_is_in_the_navigation_and_served(app, client):
     assert 'href="/waste"' in html
     page = client.get("/waste").get_data(as_text=True)
     assert '<script type="module" src="/static/js/pages/waste.js">' in page
+
+
+def test_latest_of_one_key_across_the_fleet(client, headers, make_device):
+    aq1, aq2 = make_device("aq-l1"), make_device("aq-l2")
+    make_device("aq-l3")
+    post_readings(client, aq1, {"pm25": 9, "no2": 3}, ts=1_700_000_000_000)
+    post_readings(client, aq1, {"pm25": 12}, ts=1_700_000_060_000)
+    post_readings(client, aq2, {"pm25": 40})
+    viewer = headers("viewer")
+    answer = get(client, "/api/dashboard/latest?key=pm25", viewer)
+    assert answer["key"] == "pm25" and set(answer["values"]) == {"aq-l1", "aq-l2"}
+    assert answer["values"]["aq-l1"] == {"ts": 1_700_000_060_000, "value": 12.0}
+    assert get(client, "/api/dashboard/latest?key=nope", viewer)["values"] == {}
+    response = client.get("/api/dashboard/latest?key=a%20b", headers=viewer)
+    assert response.status_code == 400

@@ -336,6 +336,12 @@ def test_the_map_shows_city_layers_and_device_markers(operator, city, no_console
     page.wait_for_function(  # the popup has faded in
         "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     shoot(page, "map")
+    page.get_by_label("Colour devices by").select_option("pm25")
+    page.wait_for_selector("#map[data-colour-by=pm25]")
+    aq1 = page.locator(".device-marker[data-device-id=aq-1]")
+    assert aq1.get_attribute("fill") == "#9a8700"  # 14 µg/m³: the second band (12-35.4)
+    no_value = page.locator(".device-marker[data-device-id=lamp-1]")  # a streetlight: no pm25
+    assert no_value.get_attribute("fill") == "#6b7280"
 
 
 def test_a_vehicle_moves_live_on_the_map(operator, city, no_console_errors):

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, request
 from smartcity.auth.guard import require_role
 from smartcity.dashboard import service
 from smartcity.errors import bad_request
+from smartcity.telemetry.points import KEY_PATTERN
 
 bp = Blueprint("dashboard_api", __name__, url_prefix="/api/dashboard")
 
@@ -33,3 +34,13 @@ def get_real_time_data():
 def get_weekly_statistics():
     """Count readings, alarms and incidents per day and domain over the last seven UTC days."""
     return service.weekly(current_app)
+
+
+@bp.get("/latest")
+@require_role("viewer")
+def get_latest_of_key():
+    """Latest value of one key for every device that has it (key=pm25), for map colouring."""
+    key = request.args.get("key", "")
+    if not KEY_PATTERN.match(key):
+        raise bad_request("key must name a telemetry key", "key")
+    return {"key": key, "values": service.latest_of_key(key)}

@@ -14,7 +14,8 @@ from smartcity.dashboard import tiles
 from smartcity.devices.models import Device
 from smartcity.devices.service import online_clause
 from smartcity.extensions import db
-from smartcity.telemetry.models import telemetry_1h, telemetry_1m, telemetry_latest
+from smartcity.telemetry.models import telemetry_1h, telemetry_1m, telemetry_keys, telemetry_latest
+from smartcity.telemetry.points import decode_value
 from smartcity.timeutil import now_ms
 
 DAY_MS = 86_400_000
@@ -50,6 +51,16 @@ def ingest_rate(now: int) -> dict:
     seconds = max((now - start) / 1000, 1.0)
     return {"rate_per_s": round(int(points) / seconds, 4), "points": int(points),
             "window_s": round(seconds)}
+
+
+def latest_of_key(key: str) -> dict:
+    """{device_id: {ts, value}} of one key across the fleet."""
+    latest = telemetry_latest.c
+    stmt = (select(latest.device_id, latest.ts, latest.value, latest.text_value)
+            .join(telemetry_keys, telemetry_keys.c.id == latest.key_id)
+            .where(telemetry_keys.c.name == key))
+    return {row.device_id: {"ts": row.ts, "value": decode_value(row.value, row.text_value)}
+            for row in db.session.execute(stmt)}
 
 
 def overview(app) -> dict:

@@ -66,6 +66,9 @@ export function refresh() {
   return refreshing;
 }
 
+/** The refresh under way, if any (see shell.js: links wait for it). */
+export const refreshInFlight = () => refreshing;
+
 export async function ensureSession() {
   return accessToken ? user : refresh();
 }

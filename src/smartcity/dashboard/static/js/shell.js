@@ -1,6 +1,6 @@
 // The page shell: session, role-aware navigation, theme, connection state, "last updated", toasts.
 // Every page module calls startPage(render).
-import { can, currentUser, ensureSession, logout, toLogin } from "./api.js";
+import { can, currentUser, ensureSession, logout, refreshInFlight, toLogin } from "./api.js";
 import { $, $$, bootstrap, clear, formatTime, h } from "./dom.js";
 import { getSocket, onConnectionState } from "./socket.js";
 
@@ -34,6 +34,19 @@ function setupTheme() {
     } catch { /* the choice lasts for this page only */ }
     labelThemeButton(button);
     document.dispatchEvent(new CustomEvent("themechange", { detail: theme }));
+  });
+}
+
+// A refresh rotates the refresh token: leaving the page before its answer arrives would lose the
+// new one and sign the operator out on the next page, so following one of our links waits for it.
+function holdLinksDuringRefresh() {
+  document.addEventListener("click", (event) => {
+    const pending = refreshInFlight();
+    const link = event.target.closest && event.target.closest("a[href]");
+    if (!pending || !link || link.origin !== location.origin || link.target || link.hasAttribute("download")
+      || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    pending.catch(() => {}).finally(() => location.assign(link.href));
   });
 }
 
@@ -89,6 +102,7 @@ export function noAccess(container, message = "You do not have access to this pa
 export async function startPage(render, { publicPage = false } = {}) {
   setupTheme();
   setupNav();
+  holdLinksDuringRefresh();
   const data = bootstrap();
   if (publicPage) return render({ bootstrap: data });
   try {

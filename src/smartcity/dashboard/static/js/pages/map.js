@@ -1,22 +1,69 @@
 // City map: the demo city's GeoJSON layers, device markers coloured by connectivity and alarms,
 // live vehicle positions, popups with latest values and a link to the device page.
 import { api } from "../api.js";
-import { $, bootstrap, formatValue, h, label } from "../dom.js";
+import { $, bootstrap, clear, formatValue, h, label } from "../dom.js";
 import { LAYER_TITLES, createMap, deviceMarker, fitTo, geoJsonLayer, layerControl, L } from "../components/map.js";
 import { joinRoom, on } from "../socket.js";
 import { markUpdated, startPage } from "../shell.js";
 
 const COLOURS = { online: "#1b7f3b", offline: "#6b7280", alarm: "#c0142b", vehicle: "#0b5cad" };
+// Upper bounds of each band (the last band is "above"): EPA AQI and PM2.5 breakpoints, WHO-ish noise.
+const SCALES = {
+  aqi: [50, 100, 150, 200], pm25: [12, 35.4, 55.4, 150.4], laeq: [55, 65, 70, 75],
+  fill_level: [50, 75, 90, 99], occupancy: [10, 25, 40, 60],
+};
+const BANDS = ["#1b7f3b", "#9a8700", "#d66b00", "#c0142b", "#6a1b9a"];
+const VALUE_REFRESH_MS = 30_000;
 const markers = new Map(); // device id -> {marker, device}
 const alarmed = new Map(); // device id -> count of active alarms
+const values = new Map(); // device id -> latest value of the key markers are coloured by
+let colourBy = "";
 let map;
 
-// A white ring tells devices apart from the city's own point layers (stops, junctions, bins).
+function band(value) {
+  const index = SCALES[colourBy].findIndex((limit) => value <= limit);
+  return BANDS[index === -1 ? BANDS.length - 1 : index];
+}
+
+// A white ring tells devices apart from the city's own point layers (stops, junctions, bins);
+// when colouring by value, a red ring marks an active alarm.
 function styleFor(device) {
+  const alarm = alarmed.get(device.id);
   const ring = { color: "#ffffff", weight: 2, fillOpacity: 0.95 };
-  if (alarmed.get(device.id)) return { ...ring, fillColor: COLOURS.alarm, radius: 10 };
+  if (colourBy) {
+    const value = values.get(device.id);
+    const outline = alarm ? { color: COLOURS.alarm, weight: 4 } : {};
+    if (typeof value !== "number") return { ...ring, ...outline, fillColor: COLOURS.offline, radius: 5 };
+    return { ...ring, ...outline, fillColor: band(value), radius: 9 };
+  }
+  if (alarm) return { ...ring, fillColor: COLOURS.alarm, radius: 10 };
   if (device.type === "vehicle") return { ...ring, fillColor: COLOURS.vehicle, radius: 8 };
   return { ...ring, fillColor: COLOURS[device.connectivity] || COLOURS.offline, radius: 8 };
+}
+
+function renderLegend() {
+  const legend = $("#legend");
+  const item = (colour, text) => h("li", {}, h("span", { class: "swatch", style: `background:${colour}`, "aria-hidden": "true" }), text);
+  if (!colourBy) {
+    clear(legend, item(COLOURS.online, "Device online"), item(COLOURS.offline, "Device offline"),
+      item(COLOURS.alarm, "Device with an active alarm"), item(COLOURS.vehicle, "Vehicle (live)"));
+    return;
+  }
+  const limits = SCALES[colourBy];
+  clear(legend, limits.map((limit, i) => item(BANDS[i], `${i ? `${limits[i - 1]} – ` : "≤ "}${limit}`)),
+    item(BANDS[BANDS.length - 1], `> ${limits[limits.length - 1]}`),
+    item(COLOURS.offline, "No value (small)"));
+}
+
+async function loadValues() {
+  values.clear();
+  if (colourBy) {
+    const answer = await api.get("/api/dashboard/latest", { key: colourBy });
+    for (const [id, latest] of Object.entries(answer.values)) values.set(id, latest.value);
+  }
+  for (const id of markers.keys()) restyle(id);
+  $("#map").dataset.colourBy = colourBy;
+  markUpdated();
 }
 
 async function popupContent(device) {
@@ -122,6 +169,10 @@ function followLive() {
   on("telemetry", (items) => {
     for (const item of items) {
       const entry = markers.get(item.device_id);
+      if (colourBy && typeof item.values[colourBy] === "number") {
+        values.set(item.device_id, item.values[colourBy]);
+        restyle(item.device_id);
+      }
       const { lat, lon } = item.values;
       if (entry && typeof lat === "number" && typeof lon === "number") {
         entry.marker.setLatLng([lat, lon]);
@@ -145,6 +196,12 @@ async function render() {
   layerControl(map, overlays);
   for (const device of devices) if (device.type === "vehicle") joinRoom(`device:${device.id}`);
   followLive();
+  $("#colour-by").addEventListener("change", (event) => {
+    colourBy = event.target.value;
+    renderLegend();
+    loadValues().catch(() => {});
+  });
+  setInterval(() => { if (colourBy) loadValues().catch(() => {}); }, VALUE_REFRESH_MS);
   const fitted = fitTo(map, [...cityLayers, ...[...markers.values()].map((m) => m.marker)]);
   $("#marker-count").textContent = String(markers.size);
   $("#map").dataset.markers = String(markers.size);
