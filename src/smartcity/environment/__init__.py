@@ -1,0 +1,1 @@
+"""Environment domain: air quality (US EPA AQI, EU EAQI), noise, weather, health advice."""
