@@ -6,9 +6,9 @@ from pathlib import Path
 DEFAULT_SECRET = "dev-insecure-change-me"  # refused when SMARTCITY_ENV=production
 
 
-def _int(name, default):
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+def _flag(raw: str) -> bool:
+    """An environment switch: 1/true/yes/on (any case) is on, anything else off."""
+    return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
 def normalise_database_url(url: str) -> str:
@@ -120,9 +120,9 @@ class Config:
         "MQTT_PUBLIC_HOST": str,
         "COMMAND_RATE_LIMIT": str,
         "SOCKETIO_CHANNEL": str,
-        "START_BACKGROUND": lambda v: v.lower() in ("1", "true", "yes", "on"),
-        "MQTT_INGEST": lambda v: v.lower() in ("1", "true", "yes", "on"),
-        "MQTT_SHARED_SUBSCRIPTION": lambda v: v.lower() in ("1", "true", "yes", "on"),
+        "START_BACKGROUND": _flag,
+        "MQTT_INGEST": _flag,
+        "MQTT_SHARED_SUBSCRIPTION": _flag,
         "ROLLUP_RETENTION_DAYS": int,
         "NOTIFY_MAX_ATTEMPTS": int,
         "NOTIFY_BACKOFF_BASE_S": float,
@@ -130,7 +130,7 @@ class Config:
         "SMTP_PORT": int,
         "SMTP_USER": str,
         "SMTP_PASSWORD": str,
-        "SMTP_STARTTLS": lambda v: v.lower() in ("1", "true", "yes", "on"),
+        "SMTP_STARTTLS": _flag,
         "SMTP_FROM": str,
         "MAP_TILE_URL": str,
         "MAP_TILE_ATTRIBUTION": str,
