@@ -423,7 +423,7 @@ def test_an_alarm_raised_by_a_published_reading_appears_live_and_is_acked(
     alarm = page.locator("li.alarm", has_text="aq-2")
     alarm.wait_for()
     assert alarm.get_attribute("data-status") == "active_unack"
-    assert "critical" in alarm.inner_text()
+    assert "critical" in alarm.inner_text() and "PM2.5 very high" in alarm.inner_text()
     shoot(page, "alerts")
     alarm.get_by_role("button", name="Acknowledge").click()
     page.wait_for_selector("li.alarm[data-status=active_ack]")
@@ -517,7 +517,8 @@ def test_on_a_tablet_the_navigation_folds_behind_the_menu_button(chromium, city)
         nav.get_by_role("link", name="Alerts").wait_for()
         assert page.get_attribute("#nav-toggle", "aria-expanded") == "true"
         page.click("#nav-toggle")
-        page.locator("[data-tile=devices-online] .tile-number").wait_for()
+        page.locator("#weekly table").wait_for()
+        page.wait_for_selector("#conn[data-state=online]")
         shoot(page, "overview-tablet")
         assert session.errors == []
     finally:

@@ -21,6 +21,8 @@ function matches(alarm, filters) {
   return true;
 }
 
+let ruleNames = null;
+
 export class AlarmList {
   constructor(container, { filters = {}, limit = 50, compact = false, onAlarm } = {}) {
     this.container = container;
@@ -37,6 +39,12 @@ export class AlarmList {
 
   async load(filters = this.filters) {
     this.filters = filters;
+    if (!ruleNames) {
+      // Alarm types are slugs of rule names ("pm2_5_high"): show the rule's own name instead.
+      ruleNames = api.get("/api/alert-rules", { limit: 1000 })
+        .then((page) => new Map(page.items.map((r) => [r.id, r.name]))).catch(() => new Map());
+    }
+    this.names = await ruleNames;
     const page = await api.get("/api/alerts", { ...filters, limit: this.limit });
     this.alarms = new Map(page.items.map((a) => [a.id, a]));
     this.render();
@@ -65,6 +73,10 @@ export class AlarmList {
     clear(this.list, alarms.map((alarm) => this.item(alarm, alarm.id === freshId)));
   }
 
+  title(alarm) {
+    return (this.names && this.names.get(alarm.rule_id)) || label(alarm.type);
+  }
+
   item(alarm, fresh) {
     const origin = alarm.originator_type === "device"
       ? h("a", { href: `/devices/${encodeURIComponent(alarm.originator_id)}` }, alarm.originator_id)
@@ -74,13 +86,13 @@ export class AlarmList {
       if (!alarm.acknowledged) {
         actions.append(h("button", {
           type: "button", class: "button small", onclick: () => this.act(alarm, "ack"),
-          "aria-label": `Acknowledge alarm ${alarm.id} ${label(alarm.type)}`,
+          "aria-label": `Acknowledge alarm ${alarm.id} ${this.title(alarm)}`,
         }, "Acknowledge"));
       }
       if (alarm.active) {
         actions.append(h("button", {
           type: "button", class: "button small secondary", onclick: () => this.act(alarm, "clear"),
-          "aria-label": `Clear alarm ${alarm.id} ${label(alarm.type)}`,
+          "aria-label": `Clear alarm ${alarm.id} ${this.title(alarm)}`,
         }, "Clear"));
       }
     }
@@ -90,7 +102,7 @@ export class AlarmList {
       dataset: { alarmId: alarm.id, status: alarm.status } },
     h("span", { class: `badge sev-${alarm.severity}` }, alarm.severity),
     h("div", { class: "alarm-main" },
-      h("strong", {}, label(alarm.type)), " · ", origin,
+      h("strong", {}, this.title(alarm)), " · ", origin,
       h("div", { class: "alarm-sub" },
         h("span", { class: "alarm-status" }, STATUS_LABELS[alarm.status] || alarm.status),
         " · ", timeElement(alarm.last_seen), alarm.count > 1 ? ` · ×${alarm.count}` : "",
