@@ -45,6 +45,7 @@ def _init_subsystems(app: Flask) -> None:
     from smartcity.alerts import setup as alerts
     from smartcity.dashboard import setup as dashboard
     from smartcity.devices import setup as device_control
+    from smartcity.environment import setup as environment
     from smartcity.jobs import scheduler
     from smartcity.mqtt import setup as mqtt
     from smartcity.notifications import setup as notifications
@@ -59,6 +60,7 @@ def _init_subsystems(app: Flask) -> None:
     notifications.init_app(app)
     mqtt.init_app(app)
     dashboard.init_app(app)
+    environment.init_app(app)
     if app.config["START_BACKGROUND"]:
         jobs.start()
 
@@ -75,13 +77,15 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.devices.control_routes import bp as device_control_bp
     from smartcity.devices.group_routes import bp as device_groups_bp
     from smartcity.devices.routes import bp as devices_bp
+    from smartcity.environment.routes import bp as environment_bp
     from smartcity.notifications.routes import bp as notifications_bp
     from smartcity.ops.routes import bp as ops_bp
     from smartcity.telemetry.routes import bp as telemetry_bp
 
     for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, device_control_bp,
                device_groups_bp, telemetry_bp,
-               audit_bp, alerts_bp, assets_bp, notifications_bp, dashboard_api_bp, dashboard_bp):
+               audit_bp, alerts_bp, assets_bp, notifications_bp, environment_bp, dashboard_api_bp,
+               dashboard_bp):
         app.register_blueprint(bp)
 
 

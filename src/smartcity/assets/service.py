@@ -1,5 +1,8 @@
-"""Asset queries and their GeoJSON form."""
+"""Asset queries and their GeoJSON form; listeners told when a city is stored."""
 
+import logging
+
+from flask import current_app
 from sqlalchemy import select
 
 from smartcity.assets.models import Asset
@@ -9,6 +12,24 @@ from smartcity.devices.models import Device
 from smartcity.errors import not_found
 from smartcity.extensions import db
 from smartcity.timeutil import iso
+
+log = logging.getLogger(__name__)
+CITY_LISTENERS = "smartcity.city_listeners"
+
+
+def add_city_listener(app, listener) -> None:
+    """Call listener(city_id) once a city's assets are stored (domains add their defaults)."""
+    app.extensions.setdefault(CITY_LISTENERS, []).append(listener)
+
+
+def city_stored(city_id: str) -> None:
+    """Tell the city listeners; one failing listener stops nothing."""
+    for listener in current_app.extensions.get(CITY_LISTENERS, []):
+        try:
+            listener(city_id)
+        except Exception:
+            log.exception("city listener %r failed", listener)
+            db.session.rollback()
 
 
 def get_asset(asset_id: str) -> Asset:

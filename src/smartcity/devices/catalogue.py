@@ -8,7 +8,8 @@ DEVICE_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "air_quality_station": ("environment", {
         "pm25": "µg/m³", "pm10": "µg/m³", "no2": "µg/m³", "o3": "µg/m³", "so2": "µg/m³",
         "co": "mg/m³", "aqi": "", "eaqi": ""}),
-    "noise_sensor": ("environment", {"laeq": "dB(A)", "lamax": "dB(A)"}),
+    "noise_sensor": ("environment", {"laeq": "dB(A)", "lamax": "dB(A)", "laeq_1h": "dB(A)",
+                                     "noise_exceedance": "dB"}),
     "weather_station": ("environment", {
         "temperature": "°C", "humidity": "%", "pressure": "hPa", "wind_speed": "m/s",
         "wind_dir": "°", "rain": "mm", "irradiance": "W/m²"}),

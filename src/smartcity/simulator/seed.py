@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from smartcity.assets.models import Asset
+from smartcity.assets.service import city_stored
 from smartcity.audit.service import record
 from smartcity.auth import service as auth
 from smartcity.auth.models import ServiceAccount
@@ -68,6 +69,7 @@ def seed_city(keys_path: Path, seed: int = DEFAULT_SEED) -> dict | None:
     record("city.seeded", "asset", CITY_ID, {"seed": seed, "assets": len(city.assets),
                                              "devices": len(keys)})
     db.session.commit()
+    city_stored(CITY_ID)  # domains add their defaults (the environment's alarm rules)
     summary = {"seed": seed, "city": city.assets[CITY_ID].name,
                "service_account": {"name": name, "token": token}, "devices": keys}
     write_secret(Path(keys_path), summary)

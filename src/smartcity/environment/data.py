@@ -1,0 +1,70 @@
+"""Environment readings: browse them by station, key and time; enter them by hand."""
+
+from flask import current_app
+
+from smartcity.audit.service import record
+from smartcity.devices.catalogue import DEVICE_TYPES
+from smartcity.environment import service
+from smartcity.errors import bad_request
+from smartcity.extensions import db
+from smartcity.pagination import decode_cursor, encode_cursor
+from smartcity.telemetry import ingest, queries
+from smartcity.telemetry.keys import key_dictionary
+from smartcity.telemetry.points import Point
+from smartcity.timeutil import now_ms
+
+DERIVED_KEYS = {"aqi", "eaqi", "laeq_1h", "noise_exceedance"}  # computed, never typed in
+NON_NEGATIVE = {"pm25", "pm10", "no2", "o3", "so2", "co", "humidity", "pressure", "wind_speed",
+                "rain", "irradiance", "laeq", "lamax"}
+
+
+def measured_keys(device_type: str) -> list[str]:
+    return [k for k in DEVICE_TYPES[device_type][1] if k not in DERIVED_KEYS]
+
+
+def readings(args: dict) -> dict:
+    """Stations (by id or type; one page of them) with their readings in [start, end)."""
+    types = [args["device_type"]] if args.get("device_type") else list(service.ENV_TYPES)
+    devices = [d for t in types for d in service.devices_of(t, args.get("device_ids"))]
+    devices.sort(key=lambda d: d.id)
+    if args.get("cursor"):
+        after = str(decode_cursor(args["cursor"])[0])
+        devices = [d for d in devices if d.id > after]
+    page, more = devices[:args["limit"]], len(devices) > args["limit"]
+    items = []
+    with db.reader() as conn:
+        key_ids = (key_dictionary(current_app).known_ids(conn, args["keys"])
+                   if args.get("keys") else None)
+        for device in page:
+            rows = queries.history(conn, device.id, key_ids, args["start"], args["end"],
+                                   args["points"], descending=True).all() if key_ids != {} \
+                else []
+            items.append({"device_id": device.id, "name": device.name, "type": device.type,
+                          "asset_id": device.asset_id, "location": service.location(device),
+                          "readings": [queries.history_item(r) for r in rows],
+                          "truncated": len(rows) == args["points"]})
+    return {"start": args["start"], "end": args["end"], "items": items,
+            "next_cursor": encode_cursor([page[-1].id]) if more else None}
+
+
+def enter(body: dict) -> dict:
+    """Store readings an operator typed in for one station, through the ingest pipeline."""
+    device = service.get_device(body["device_id"])
+    if device.status != "active":
+        raise bad_request("device is disabled", "device_id")
+    allowed = measured_keys(device.type)
+    ts = body.get("ts") or now_ms()
+    points = []
+    for key, value in body["values"].items():
+        if key not in allowed:
+            raise bad_request(f"{key} is not a measured key of a {device.type} "
+                              f"({', '.join(allowed)})", f"values.{key}")
+        if key in NON_NEGATIVE and value < 0:
+            raise bad_request(f"{key} must not be negative", f"values.{key}")
+        points.append(Point(device.id, key, ts, float(value), None))
+    outcome = ingest.store(ingest.Outcome(accepted=1, points=points))
+    record("environment.manual_entry", "device", device.id,
+           {"ts": ts, "values": body["values"], "stored": outcome.stored})
+    db.session.commit()
+    return {"device_id": device.id, "ts": ts, "values": body["values"],
+            "stored": outcome.stored, "duplicates": len(points) - outcome.stored}
