@@ -88,7 +88,8 @@ def test_registered_tiles_are_answered_and_a_failing_one_stops_nothing(app, clie
                         "/waste", order=1)
     tiles.register_tile(app, "broken", "Broken", broken)
     tiles.register_tile(app, "health", "Health", "ops.health", order=2)
-    answer = get(client, "/api/dashboard/overview", headers("viewer"))["tiles"]
+    answer = [t for t in get(client, "/api/dashboard/overview", headers("viewer"))["tiles"]
+              if t["name"] in ("bins", "broken", "health")]  # domains add their own too
     assert answer == [
         {"name": "bins", "title": "Bins to collect", "page_url": "/waste",
          "data": {"value": 7, "unit": "bins"}},

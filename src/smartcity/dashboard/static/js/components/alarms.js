@@ -35,6 +35,8 @@ export class AlarmList {
     clear(container, this.list);
     joinRoom("alerts");
     on("alert", (event) => this.apply(event));
+    // After a (re)connection, catch up with what happened while no events could arrive.
+    on("connect", () => { if (this.loaded) this.load().catch(() => {}); });
   }
 
   async load(filters = this.filters) {
@@ -46,6 +48,7 @@ export class AlarmList {
     }
     this.names = await ruleNames;
     const page = await api.get("/api/alerts", { ...filters, limit: this.limit });
+    this.loaded = true;
     this.alarms = new Map(page.items.map((a) => [a.id, a]));
     this.render();
     return page.items;

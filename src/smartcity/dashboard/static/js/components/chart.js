@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 export class TimeChart {
-  constructor(container, { title, unit = "", height = 180, bars = false, maxPoints = 5000, daily = false }) {
+  constructor(container, { title, name = title, unit = "", height = 180, bars = false, maxPoints = 5000, daily = false }) {
     this.daily = daily;
     this.title = title;
     this.unit = unit;
@@ -14,7 +14,7 @@ export class TimeChart {
     this.maxPoints = maxPoints;
     this.xs = [];
     this.ys = [];
-    this.box = h("div", { class: "chart", role: "img", "aria-label": title });
+    this.box = h("div", { class: "chart", role: "img", "aria-label": title, dataset: { key: name } });
     this.el = h("figure", { class: "chart-figure" },
       h("figcaption", {}, title, unit ? h("span", { class: "muted" }, ` (${unit})`) : ""), this.box);
     container.append(this.el);

@@ -74,8 +74,12 @@ function renderCommands() {
   updateRows(commandTable, rows);
 }
 
+const STAGE = { queued: 0, sent: 1, delivered: 2, succeeded: 3, failed: 3, expired: 3 };
+
+/** Keep the furthest state of a command: a list fetched earlier must not undo a live update. */
 function trackCommand(command) {
-  commands.set(command.id, command);
+  const known = commands.get(command.id);
+  if (!known || STAGE[command.status] >= STAGE[known.status]) commands.set(command.id, command);
   renderCommands();
 }
 
@@ -99,7 +103,7 @@ async function loadCharts() {
   for (const key of numericKeys) {
     if (!charts.has(key)) {
       if (!charts.size) clear(box);
-      charts.set(key, new TimeChart(box, { title: label(key), height: 160 }));
+      charts.set(key, new TimeChart(box, { title: label(key), name: key, height: 160 }));
     }
     charts.get(key).setData(answer.series[key] || []);
   }
@@ -139,6 +143,18 @@ function followLive() {
   on("attributes", (attrs) => {
     if (attrs.device_id === deviceId) renderConfig(attrs);
   });
+  // After a (re)connection, catch up with what happened while no events could arrive.
+  on("connect", () => refreshState().catch(() => {}));
+}
+
+async function refreshState() {
+  const [values, history] = await Promise.all([
+    api.get(`${base}/telemetry/latest`), api.get(`${base}/commands`, { limit: 20 })]);
+  for (const [key, v] of Object.entries(values.values)) {
+    if (!latest[key] || latest[key].ts <= v.ts) latest[key] = v;
+  }
+  renderLatest();
+  history.items.forEach(trackCommand);
 }
 
 async function render() {
