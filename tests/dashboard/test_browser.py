@@ -361,6 +361,22 @@ def test_a_vehicle_moves_live_on_the_map(operator, city, no_console_errors):
         ".getAttribute('d') !== d", arg=before)
 
 
+def test_the_device_list_searches_and_links_to_device_pages(operator, no_console_errors):
+    no_console_errors(operator)
+    page = operator.goto("/devices")
+    rows = page.locator("#device-table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() >= 6
+    assert page.get_by_role("button", name="Load more").is_hidden()  # one page holds them all
+    shoot(page, "devices")
+    page.get_by_label("Search").fill("air")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_function("() => document.querySelectorAll('#device-table tbody tr').length === 2")
+    assert page.url.endswith("/devices?q=air")
+    page.get_by_role("link", name="Harbour air").click()
+    page.wait_for_selector("#device-title:text('Harbour air')")
+
+
 def test_a_device_chart_draws_and_csv_downloads(operator, no_console_errors, tmp_path):
     no_console_errors(operator)
     page = operator.goto("/devices/aq-1")
