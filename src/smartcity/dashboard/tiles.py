@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import render_template, url_for
+from flask import current_app, render_template, url_for
 
 log = logging.getLogger(__name__)
 TILES = "smartcity.dashboard.tiles"
@@ -93,8 +93,6 @@ def tile_data(tile: Tile) -> dict:
 
 def render_page(name: str, **context):
     """Render the shell for a registered page (domain pages use this through register_page)."""
-    from flask import current_app
-
     page = current_app.extensions[PAGES][name]
     script = page.script if page.script.startswith(("/", "http")) else url_for(
         "dashboard.static", filename=page.script)
