@@ -1,0 +1,195 @@
+"""The Environment page in a real browser (Debian's chromium through Playwright, as the
+dashboard's browser tests): a live `run.py serve` on the test database with the demo city's
+districts, two stations with a day of readings and their derived hourly AQI.
+
+Screenshot: docs/screenshots/environment.png.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import requests
+
+from smartcity import create_app
+from smartcity.config import TestConfig
+from tests.broker import ROOT, free_port, wait_port, wait_until
+from tests.dashboard.test_browser import (  # noqa: F401 - chromium is a fixture
+    AXE,
+    PASSWORD,
+    Session,
+    _empty_tables,
+    _store_city_and_users,
+    chromium,
+    shoot,
+)
+
+HOUR = 3_600_000
+STATIONS = {"aq-1": ("Centro air", "district-5", 12.0), "aq-2": ("Porta Fiume air",
+                                                                 "district-2", 6.0)}
+
+
+def _store_stations(database_url: str) -> int:
+    """Two stations in their districts with 26 hours of hourly readings and derived AQI."""
+    from smartcity.assets.models import Asset
+    from smartcity.devices import service as devices
+    from smartcity.devices.schemas import device_create_schema
+    from smartcity.environment import derived
+    from smartcity.environment.service import centre
+    from smartcity.extensions import db
+    from smartcity.telemetry.pipeline import get_pipeline
+    from smartcity.telemetry.points import Point
+
+    app = create_app(TestConfig, {"DATABASE_URL": database_url, "BCRYPT_ROUNDS": 4})
+    end = int(time.time() * 1000) // HOUR * HOUR
+    with app.app_context():
+        points = []
+        for device_id, (name, district, pm25) in STATIONS.items():
+            lat, lon = centre(db.session.get(Asset, district).geometry)
+            devices.create_device(device_create_schema.load({
+                "id": device_id, "type": "air_quality_station", "name": name,
+                "asset_id": district, "location": {"lat": lat, "lon": lon}}))
+            for i in range(1, 27):
+                ts = end - i * HOUR + 20 * 60_000
+                points += [Point(device_id, "pm25", ts, pm25 + i % 5, None),
+                           Point(device_id, "o3", ts, 60.0 + 3 * (i % 7), None),
+                           Point(device_id, "no2", ts, 25.0 + 2 * (i % 4), None)]
+        db.session.commit()
+        job = get_pipeline().submit(points)
+        assert job.wait(30) and job.error is None
+        derived.write_derived(app, now=end + 2 * 60_000)
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["smartcity.pipeline"].stop()
+    return end
+
+
+class Server:
+    def __init__(self, url: str, end: int):
+        self.url, self.end = url, end
+        self.token = self.login("ui-operator")
+
+    def login(self, username: str) -> str:
+        response = requests.post(f"{self.url}/api/auth/login", timeout=10,
+                                 json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+    def api(self, method: str, path: str, **kwargs):
+        response = requests.request(method, f"{self.url}{path}", timeout=30,
+                                    headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
+        assert response.status_code < 300, (path, response.text)
+        return response.json() if response.content else None
+
+
+@pytest.fixture(scope="module")
+def city(database_url, tmp_path_factory):
+    _store_city_and_users(database_url)
+    end = _store_stations(database_url)
+    tmp = tmp_path_factory.mktemp("env-server")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": "", "REDIS_URL": "",
+           "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "PYTHONUNBUFFERED": "1",
+           "LOGIN_RATE_LIMIT": "1000 per minute",
+           "SOCKETIO_CHANNEL": f"env-{uuid.uuid4().hex}"}
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)],
+                              env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_port(port, 30)
+        yield Server(f"http://127.0.0.1:{port}", end)
+    finally:
+        server.terminate()
+        server.wait(20)
+        log.close()
+        _empty_tables(database_url)
+
+
+@pytest.fixture(scope="module")
+def operator(chromium, city):  # noqa: F811 - the imported fixture
+    session = Session(chromium, city, "ui-operator")
+    session.context.set_default_timeout(30_000)  # a loaded 2-core machine runs other suites too
+    session.sign_in()
+    yield session
+    session.close()
+
+
+def test_the_page_shows_stations_on_the_map_in_the_table_with_chart_and_advice(operator, city):
+    page = operator.goto("/environment")
+    page.wait_for_selector("#env-map[data-markers='2']")
+    page.locator("#env-table tbody tr[data-id=aq-1]").wait_for()
+    expected = city.api("GET", "/api/environment/air-quality")["items"]
+    for item in expected:
+        row = page.locator(f"#env-table tbody tr[data-id={item['device_id']}]")
+        assert row.locator(".aqi-number").inner_text() == str(item["aqi"])
+        assert row.locator(".aqi-badge").first.inner_text() == item["category"]
+        marker = page.locator(f".env-marker[data-device-id={item['device_id']}]")
+        assert marker.get_attribute("data-category") == item["category"]
+        assert marker.get_attribute("fill") == item["color"]
+    worst = max(expected, key=lambda i: i["aqi"])
+    assert page.locator("#env-station").input_value() == worst["device_id"]
+    assert page.inner_text("#advice-text") == worst["advice"]
+    page.wait_for_selector(f"#env-chart[data-station={worst['device_id']}] .chart canvas")
+    assert int(page.locator("#env-chart .chart").get_attribute("data-points")) >= 20
+    assert page.locator("[data-tile=env-city-aqi] .tile-number").inner_text() == str(
+        worst["aqi"])
+    page.locator("#env-noise table").wait_for()
+    page.locator("#env-weather table").wait_for()
+    shoot(page, "environment", full_page=True)
+    assert operator.errors == []
+
+
+def test_choosing_a_station_shows_its_chart_and_advice(operator, city):
+    page = operator.goto("/environment")
+    page.wait_for_selector("#env-chart .chart canvas")
+    page.select_option("#env-station", "aq-2")
+    page.wait_for_selector("#env-chart[data-station=aq-2]")
+    aq2 = city.api("GET", "/api/environment/air-quality/aq-2")
+    assert page.inner_text("#advice-category") == aq2["category"]
+    assert page.locator("#env-table tr.selected").get_attribute("data-id") == "aq-2"
+    assert operator.errors == []
+
+
+def test_a_category_change_reaches_the_open_page_live(operator, city):
+    page = operator.goto("/environment")
+    page.wait_for_selector(".env-marker[data-device-id=aq-2]")
+    before = page.locator(".env-marker[data-device-id=aq-2]").get_attribute("data-category")
+    last_hour = city.end - HOUR
+    # a burst of PM2.5 in the last complete hour, then its derived AQI (as the hourly job would
+    # write it): the environment_update makes the page fetch the new picture
+    city.api("POST", "/api/telemetry/batch", json=[
+        {"device_id": "aq-2", "ts": last_hour + m * 60_000, "values": {"pm25": 400.0}}
+        for m in range(40, 50)])
+    now = city.api("GET", "/api/environment/air-quality/aq-2")
+    assert now["category"] != before
+    city.api("POST", "/api/telemetry/batch", json=[
+        {"device_id": "aq-2", "ts": last_hour + 1, "values": {"aqi": now["aqi"]}}])
+    page.wait_for_selector(
+        f".env-marker[data-device-id=aq-2][data-category='{now['category']}']")
+    assert page.locator("#env-table tr[data-id=aq-2] .aqi-number").inner_text() == str(
+        now["aqi"])
+    assert operator.errors == []
+
+
+def test_the_overview_has_the_air_quality_tile(operator, city):
+    page = operator.goto("/")
+    tile = page.locator("[data-tile=air-quality]")
+    tile.locator(".tile-number").wait_for()
+    wait_until(lambda: tile.locator(".tile-number").inner_text() != "—", timeout=10)
+    summary = city.api("GET", "/api/environment/air-quality/summary")
+    assert tile.locator(".tile-number").inner_text() == str(summary["city_aqi"])
+    assert tile.get_by_role("link", name="Air quality").get_attribute("href") == "/environment"
+    page.locator("#nav a", has_text="Environment").click()
+    page.wait_for_url(f"{city.url}/environment")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_page_has_no_serious_accessibility_violations(operator, theme):
+    page = operator.goto("/environment")
+    page.wait_for_selector("#env-chart .chart canvas")
+    page.evaluate("t => { document.documentElement.dataset.theme = t }", theme)
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    assert page.evaluate(AXE) == []
