@@ -493,6 +493,47 @@ def test_an_admin_registers_a_device_and_sees_its_key_once(admin, city, no_conso
     shoot(page, "admin")
 
 
+def test_admin_manages_rules_accounts_roles_and_device_status(admin, city, no_console_errors):
+    no_console_errors(admin)
+    page = admin.goto("/admin/rules")
+    form = page.locator("#rule-form")
+    form.get_by_label("Name").fill("Bin nearly full")
+    form.get_by_label("Scope", exact=True).select_option("device_type")
+    form.get_by_label("Scope value").fill("smart_bin")
+    form.get_by_label("Key").fill("fill_level")
+    form.get_by_label("Operator").select_option(">=")
+    form.get_by_label("Threshold").fill("90")
+    form.get_by_label("Severity").select_option("minor")
+    form.get_by_role("button", name="Create rule").click()
+    page.get_by_role("button", name="Disable Bin nearly full").click()
+    page.get_by_role("button", name="Enable Bin nearly full").wait_for()
+    rule = next(r for r in city.api("GET", "/api/alert-rules")["items"]
+                if r["name"] == "Bin nearly full")
+    assert (rule["key"], rule["operator"], rule["value"], rule["enabled"]) == (
+        "fill_level", ">=", 90.0, False)
+
+    page = admin.goto("/admin/service-accounts")
+    page.get_by_label("Name").fill("alerts-bridge")
+    page.get_by_role("button", name="Create service account").click()
+    page.locator("#secret-dialog").wait_for()
+    assert page.input_value("#secret-value").startswith("sa_")
+    page.get_by_role("button", name="Done").click()
+    page.get_by_role("button", name="Revoke alerts-bridge").wait_for()
+
+    page = admin.goto("/admin/users")
+    page.get_by_label("Role of ui-viewer").select_option("operator")
+    page.get_by_text("ui-viewer is now operator").wait_for()
+    page.get_by_label("Role of ui-viewer").select_option("viewer")
+    page.get_by_text("ui-viewer is now viewer").wait_for()
+
+    page = admin.goto("/admin/devices")
+    page.get_by_role("button", name="Disable lamp-1").click()
+    page.get_by_role("button", name="Enable lamp-1").wait_for()
+    assert city.api("GET", "/api/devices/lamp-1")["status"] == "disabled"
+    page.get_by_role("button", name="Enable lamp-1").click()
+    page.get_by_role("button", name="Disable lamp-1").wait_for()
+
+
 def test_admin_sections_list_their_records(admin, no_console_errors):
     no_console_errors(admin)
     for section, expected in [("users", "ui-viewer"), ("rules", "PM2.5 very high"),
