@@ -537,7 +537,7 @@ def test_admin_manages_rules_accounts_roles_and_device_status(admin, city, no_co
 def test_admin_sections_list_their_records(admin, no_console_errors):
     no_console_errors(admin)
     for section, expected in [("users", "ui-viewer"), ("rules", "PM2.5 very high"),
-                              ("service-accounts", "No service accounts yet."),
+                              ("service-accounts", "alerts-bridge"),
                               ("groups", "No groups yet.")]:
         page = admin.goto(f"/admin/{section}")
         page.locator("#admin-root table").get_by_role("cell", name=expected, exact=True).wait_for()
