@@ -161,7 +161,7 @@ def test_simulate_backfills_history_through_the_batch_api_then_runs_live(
     seed(app, tmp_path)
     command = [sys.executable, str(ROOT / "run.py"), "simulate", "--url", server, "--keys",
                str(tmp_path / "demo-keys.json"), "--devices", "24", "--backfill", "2h",
-               "--resolution", "10m", "--live", "--duration", "3s"]
+               "--resolution", "10m", "--live", "--rate", "24", "--duration", "3s"]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "history 100%" in result.stderr

@@ -14,7 +14,7 @@ from smartcity.simulator.fleet import Fleet
 from smartcity.simulator.transports import HttpTransport
 
 MAX_POINTS = 10_000  # the batch API's limit per request
-LIVE_FRIENDLY_POINTS = 4_000  # smaller batches when live readings share the writer
+LIVE_FRIENDLY_POINTS = 2_000  # smaller batches when live readings share the writer
 
 
 def chunks(steps, max_points: int = MAX_POINTS):
@@ -77,9 +77,14 @@ class Progress:
 
 def run(fleet: Fleet, transport: HttpTransport, token: str, times: list[float],
         progress: Progress | None = None, stop: threading.Event | None = None, workers: int = 2,
-        max_points: int = MAX_POINTS, state_file=None) -> Progress:
+        max_points: int = MAX_POINTS, state_file=None, pause=None) -> Progress:
     """Post the fleet's readings at `times` (coverage.grid) and return the progress record;
-    once all is stored, record the span in the state file."""
+    once all is stored, record the span in the state file.
+
+    `pause(seconds the last batch took)` -> seconds to wait before the next batch: how a
+    backfill running beside live readings leaves the single writer room for them. Batches go
+    out one at a time then; otherwise `workers` keep the writer busy.
+    """
     progress = progress or Progress(0)
     if not times:
         progress.finished = True
@@ -88,9 +93,10 @@ def run(fleet: Fleet, transport: HttpTransport, token: str, times: list[float],
     progress.total = max(1, sum(len(v) for _id, v in first) * len(times))
     steps = itertools.chain([(times[0], first)], ((t, fleet.sample_all(t)) for t in times[1:]))
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    slots = threading.BoundedSemaphore(workers * 2)
+    slots = threading.BoundedSemaphore(1 if pause else workers * 2)
 
     def post(body: bytes, points: int) -> None:
+        started = time.monotonic()
         try:
             response = transport.request("POST", "/api/telemetry/batch", data=body,
                                          headers=dict(headers), retries=8)
@@ -98,14 +104,16 @@ def run(fleet: Fleet, transport: HttpTransport, token: str, times: list[float],
             progress.add(points, response.json().get("stored", 0) if ok else 0, not ok)
             if response is not None and not ok:
                 transport.stats[f"backfill_http_{response.status_code}"] += 1
+            if pause is not None:
+                (stop or threading.Event()).wait(pause(time.monotonic() - started))
         finally:
             slots.release()
 
-    with ThreadPoolExecutor(workers, thread_name_prefix="sim-backfill") as pool:
+    with ThreadPoolExecutor(1 if pause else workers, thread_name_prefix="sim-backfill") as pool:
         for items, points in chunks(steps, max_points):
+            slots.acquire()
             if stop is not None and stop.is_set():
                 break
-            slots.acquire()
             pool.submit(post, orjson.dumps(items), points)
     progress.finished = True
     if progress.failed == 0 and not (stop is not None and stop.is_set()):

@@ -128,7 +128,7 @@ def _simulate(args) -> int:
         return 0 if progress.failed == 0 and not stop.is_set() else 1
 
     fleet = Fleet(seed, args.devices, events, city)
-    history = progress = None
+    history = progress = history_args = None
     times: list[float] = []
     if args.backfill:
         # History only where no earlier run left readings: a second series on the same times
@@ -137,10 +137,9 @@ def _simulate(args) -> int:
         fleet.warm_up(times)  # the live devices carry on exactly where history ends
     if times:
         progress = backfill.Progress(0, quiet=True)
-        # One batch in flight at a time, and small ones: live readings wait behind at most one.
-        history = threading.Thread(target=backfill.run, name="sim-history", daemon=True, args=(
-            Fleet(seed, args.devices, events, city), transports.HttpTransport(args.url, {}),
-            token, times, progress, stop, 1, backfill.LIVE_FRIENDLY_POINTS, STATE_FILE))
+        history_args = (Fleet(seed, args.devices, events, city),
+                        transports.HttpTransport(args.url, {}), token, times, progress, stop)
+
     if args.transport == "mqtt":
         url = args.mqtt_url or Config.from_environment().get("MQTT_URL")
         if not url:
@@ -154,6 +153,17 @@ def _simulate(args) -> int:
         speed=args.speed, rate=args.rate, duration=inject.seconds(args.duration)
         if args.duration else None, poll_s=args.poll, random_events_per_day=args.random_events,
         control_file=CONTROL_FILE, state_file=STATE_FILE, failures=failures, quiet=args.quiet)
+    if history_args:
+        # Live first: small batches, one at a time, and a rest after each that grows when
+        # live readings start to wait (the app has one writer; on SQLite, one write lock).
+        def pause(took: float) -> float:
+            slow = getattr(transport, "latency", 0.0)
+            return 0.5 * took + (min(5.0, 4 * slow) if slow > 0.5 else 0.0)
+
+        history = threading.Thread(
+            target=backfill.run, name="sim-history", daemon=True, args=history_args,
+            kwargs={"max_points": backfill.LIVE_FRIENDLY_POINTS, "state_file": STATE_FILE,
+                    "pause": pause})
     runner = Runner(fleet, transport, options, t0,
                     inbox=getattr(transport, "inbox", None), progress=progress)
     stop_runner = threading.Thread(target=lambda: (stop.wait(), runner.stop.set()), daemon=True)

@@ -21,10 +21,13 @@ from smartcity.simulator.failures import DeviceLink, Failures, malformed
 from smartcity.simulator.signals import UTC_OFFSET_H
 
 HEARTBEAT_S = 120.0  # wall seconds of silence before a device says it is alive
-CONTROLLABLE = set(COMMANDS)  # device types with commands of their own poll more often
-OTHERS_POLL_FACTOR = 8  # the rest (ping, reboot only) poll this many times less often
+# Types operators steer (lights, signals, valves, batteries) poll often; the rest (ping, reboot,
+# a bin's reset) this many times less: every poll is a request the app must authenticate.
+CONTROLLABLE = set(COMMANDS) - {"smart_bin"}
+OTHERS_POLL_FACTOR = 8
 CONFIG_EVERY = 4  # polls between two fetches of the desired configuration
 STATE_EVERY_S = 30.0
+FIRST_WITHIN_S = 8.0
 
 
 @dataclass
@@ -72,8 +75,9 @@ class Runner:
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> None:
         self.wall0 = time.monotonic()
-        due = [(self.wall0 + self.rng.uniform(0, min(self.interval_wall(d), 3.0)), d.id)
-               for d in self.fleet.devices.values()]
+        # Everyone reports within the first seconds (spread out: no thundering herd).
+        due = [(self.wall0 + self.rng.uniform(0, min(self.interval_wall(d), FIRST_WITHIN_S)),
+                d.id) for d in self.fleet.devices.values()]
         polls = []
         if self.options.poll_s > 0 and self.transport.polls:
             polls = [(self.wall0 + self.rng.uniform(0, self.options.poll_s), 0, d.id)

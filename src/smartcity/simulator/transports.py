@@ -36,6 +36,7 @@ class HttpTransport:
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="sim-http")
         self._slots = threading.BoundedSemaphore(concurrency * 4)  # back-pressure
         self.control_supported = True
+        self.latency = 0.0  # seconds, moving average of reading posts: how busy the app is
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
@@ -65,12 +66,14 @@ class HttpTransport:
         return None
 
     def _post_readings(self, device_id, body: bytes, content_type: str) -> None:
+        started = time.monotonic()
         try:
             response = self.request("POST", "/api/telemetry", device_id, data=body,
                                     headers={"Content-Type": content_type})
             self._count(response)
         finally:
             self._slots.release()
+            self.latency = 0.8 * self.latency + 0.2 * (time.monotonic() - started)
 
     def _count(self, response) -> None:
         if response is None:
