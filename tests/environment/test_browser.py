@@ -184,6 +184,9 @@ def test_the_overview_has_the_air_quality_tile(operator, city):
     assert tile.get_by_role("link", name="Air quality").get_attribute("href") == "/environment"
     page.locator("#nav a", has_text="Environment").click()
     page.wait_for_url(f"{city.url}/environment")
+    # let the new page finish its token refresh: leaving mid-exchange would lose the new token
+    page.wait_for_selector("body[data-role] #conn[data-state=online]")
+    page.wait_for_selector("#env-map[data-markers='2']")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
