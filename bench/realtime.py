@@ -43,7 +43,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -52,8 +51,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import (  # noqa: E402
-    ROOT, Server, ThrowawayDatabase, _cpu_of, bench_app, create_devices, free_port, log,
-    machine_busy_s, machine_info, migrate_database, percentiles, wait_quiet)
+    ROOT,
+    Server,
+    ThrowawayDatabase,
+    _cpu_of,
+    bench_app,
+    create_devices,
+    free_port,
+    log,
+    machine_busy_s,
+    machine_info,
+    migrate_database,
+    percentiles,
+    wait_quiet,
+)
+
 from tests.broker import broker_config, wait_port  # noqa: E402
 
 TARGETS = {10: {"p95_ms": 100, "all_delivered": False},
@@ -67,7 +79,7 @@ USERNAME, PASSWORD = "bench-viewer", "bench-password-123456"
 WARMUP_S = 2.0
 
 
-# -- processes under test -------------------------------------------------------------------------
+# -- processes under test --------------------------------------------------
 
 class Broker:
     """Our own Mosquitto from the shipped mosquitto.conf on a free port (tests/broker.py)."""
@@ -150,7 +162,7 @@ def log_problems(path: Path) -> dict:
             "first": notable[:5]}
 
 
-# -- the Socket.IO clients (own process) ------------------------------------------------------------
+# -- the Socket.IO clients (own process) --------------------------------------------------
 
 def _run_inline(target, *args, **kwargs):
     target(*args, **kwargs)
@@ -168,7 +180,7 @@ def clients_main(spec: dict, ready, stop, progress, results) -> None:
     states, clients = [], []
     error = None
     try:
-        for index in range(spec["clients"]):
+        for _ in range(spec["clients"]):
             answer = requests.post(f"{base}/api/auth/login", timeout=30,
                                    json={"username": USERNAME, "password": PASSWORD})
             answer.raise_for_status()
@@ -239,7 +251,7 @@ def clients_main(spec: dict, ready, stop, progress, results) -> None:
         "tail": sorted(tail)[len(tail) // 2] if tail else None})
 
 
-# -- the publisher (own process) ---------------------------------------------------------------------
+# -- the publisher (own process) --------------------------------------------------
 
 def publisher_main(spec: dict, results) -> None:
     """QoS 1 readings paced at spec['rate'] msg/s, round robin over the devices."""
@@ -305,7 +317,7 @@ def publisher_main(spec: dict, results) -> None:
                  "cpu_s": round(time.process_time(), 2)})
 
 
-# -- one scenario -----------------------------------------------------------------------------------
+# -- one scenario --------------------------------------------------
 
 def split(n: int, parts: int) -> list[int]:
     parts = max(1, min(parts, n))
@@ -328,7 +340,7 @@ def run_scenario(args, url: str, broker: Broker, devices: list[str], n_clients: 
         proc.start()
         procs.append((proc, ready, progress))
     log(f"  {n_clients} clients: connecting and joining {len(devices)} rooms each")
-    for proc, ready, _ in procs:
+    for _proc, ready, _ in procs:
         if not ready.wait(180):
             stop.set()
             raise RuntimeError("clients did not get ready")
