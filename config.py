@@ -191,6 +191,22 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # Python logging level: DEBUG, INFO, WARNING, ERROR (env).
 # LOG_LEVEL = "INFO"
 
+# --- Environment domain (air quality, noise) ---------------------------------------------------
+
+# The city's time zone (IANA name): the noise periods (day 07-19, evening 19-23, night 23-07) and
+# the 07:00-to-07:00 noise day are local time.
+# ENVIRONMENT_TIMEZONE = "UTC"
+
+# ENVIRONMENT_NOISE_LIMITS: LAeq limits in dB(A) per district type (the district asset's "kind")
+# and period, {"residential": {"day": 55, "evening": 50, "night": 45}, ...}; defaults: residential
+# 55/50/45, mixed 60/55/50, commercial 65/60/55, industrial 70/65/60. Set the whole dict.
+
+# Seconds between runs of the job writing derived aqi/eaqi/laeq_1h/noise_exceedance values; an
+# hour is computed this many seconds after it ends; hours the job looks back for missing values.
+# ENVIRONMENT_DERIVED_INTERVAL = 300
+# ENVIRONMENT_DERIVED_DELAY_S = 60
+# ENVIRONMENT_BACKFILL_HOURS = 48
+
 # --- Not deployment settings -----------------------------------------------------------------
 # Leave these out: PROJECT_ROOT, INSTANCE_DIR and SETTINGS_FILE are read before this file is
 # loaded (they locate it), ENV_KEYS lists the environment overrides, and TESTING belongs to the
