@@ -78,5 +78,6 @@ def rotate_key(device_id):
 def heartbeat():
     """Tell the platform the calling device (X-API-Key) is alive."""
     service.report_state(g.device.id, "online")
-    return {"device_id": g.device.id, "status": g.device.status,
-            "connectivity": service.connectivity(g.device), "server_time": iso(g.device.last_seen)}
+    device = service.get_device(g.device.id)
+    return {"device_id": device.id, "status": device.status,
+            "connectivity": service.connectivity(device), "server_time": iso(device.last_seen)}

@@ -66,10 +66,20 @@ def get_device(device_id: str) -> Device:
     return device
 
 
-def authenticate_device(api_key: str | None) -> Device:
-    """Return the active device owning this key; 401 for a bad key, 403 when disabled."""
+_IDENTITY = (Device.id, Device.type, Device.status, Device.gateway_id, Device.key_prefix,
+             Device.key_hash)
+
+
+def authenticate_device(api_key: str | None):
+    """Return the active device owning this key (a read-only row of id, type, status,
+    gateway_id, key_prefix); 401 for a bad key, 403 when disabled."""
     prefix = keys.split_prefix(api_key or "")
-    device = prefix and db.session.scalar(select(Device).where(Device.key_prefix == prefix))
+    device = None
+    if prefix:
+        # A pure read on its own connection: on SQLite the request session would take the
+        # write lock for this lookup, serialising every ingest request behind the writer.
+        with db.reader() as conn:
+            device = conn.execute(select(*_IDENTITY).where(Device.key_prefix == prefix)).first()
     if not device or not keys.matches(api_key, device.key_hash):
         raise ApiError(401, "invalid_api_key", "missing or invalid X-API-Key",
                        {"field": "X-API-Key"})
