@@ -104,3 +104,22 @@ def test_connectivity_change_is_a_system_update(app, login, make_device, state):
             report_state("lamp-1", "offline")
     updates = [u for u in events(sio, "system_update") if u["kind"] == "connectivity"]
     assert updates[-1]["device_id"] == "lamp-1" and updates[-1]["connectivity"] == state
+
+
+def test_a_client_watching_many_devices_gets_one_telemetry_list_per_flush(app, login, client,
+                                                                         make_device):
+    keys = [make_device(f"aq-many-{n}")["api_key"] for n in range(3)]
+    sio = socket(app, login("viewer")["access_token"])
+    for n in range(3):
+        sio.emit("join_room", {"room": f"device:aq-many-{n}"}, callback=True)
+    emitter = app.extensions["smartcity.emitter"]
+    emitter._stop.set()  # flush by hand so that all three readings fall into one flush
+    now = int(time.time() * 1000)
+    for n, key in enumerate(keys):
+        client.post("/api/telemetry", json={"ts": now, "values": {"pm25": n}},
+                    headers={"X-API-Key": key})
+    emitter.flush()
+    frames = events(sio, "telemetry")
+    assert len(frames) == 1
+    assert sorted(item["device_id"] for item in frames[0]) == ["aq-many-0", "aq-many-1",
+                                                                "aq-many-2"]

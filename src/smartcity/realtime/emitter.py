@@ -10,6 +10,8 @@ import threading
 import time
 from collections import defaultdict
 
+import socketio
+
 log = logging.getLogger(__name__)
 FLUSH_S = 0.05
 MIN_GAP_S = 0.5
@@ -50,13 +52,28 @@ class Emitter:
             for key in due:
                 del self._latest[key]
                 self._last_sent[key] = now
-        for (event, room), items in batches.items():
-            self.socketio.emit(event, items, to=room)
-            self.stats["emits"] += 1
-            self.stats["items"] += len(items)
+        if batches:
+            self._emit_batches(batches)
         for (event, room), summary in due.items():
             self.socketio.emit(event, summary, to=room)
             self.stats["emits"] += 1
+
+    def _emit_batches(self, batches: dict) -> None:
+        """One frame per client per flush when this process knows every client (no message
+        queue): a client watching 20 devices gets one list, not 20 frames. Through a message
+        queue only room emits reach clients of other processes."""
+        manager = self.socketio.server.manager
+        if isinstance(manager, socketio.PubSubManager):
+            per_target = batches
+        else:
+            per_target = defaultdict(list)
+            for (event, room), items in batches.items():
+                for sid, _eio_sid in manager.get_participants("/", room):
+                    per_target[(event, sid)].extend(items)
+        for (event, target), items in per_target.items():
+            self.socketio.emit(event, items, to=target)
+            self.stats["emits"] += 1
+            self.stats["items"] += len(items)
 
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
