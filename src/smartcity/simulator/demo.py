@@ -66,15 +66,16 @@ def run(host: str, port: int) -> int:
         server = subprocess.Popen([sys.executable, run_py, "serve", "--host", host,
                                    "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
                                   start_new_session=True)
-        simulator = None
+        # The simulator starts at once: it prepares its devices while the server boots, and
+        # waits for it before sending anything.
+        transport = "mqtt" if Config.from_environment().get("MQTT_URL") else "http"
+        simulator = subprocess.Popen(
+            [sys.executable, run_py, "simulate", "--transport", transport, "--url", local,
+             "--backfill", "7d", "--resolution", "5m", "--live"], start_new_session=True)
         try:
             if not _wait_healthy(local, server):
                 print(f"error: the server did not start; see {log_path}", file=sys.stderr)
                 return 1
-            transport = "mqtt" if Config.from_environment().get("MQTT_URL") else "http"
-            simulator = subprocess.Popen(
-                [sys.executable, run_py, "simulate", "--transport", transport, "--url", local,
-                 "--backfill", "7d", "--resolution", "5m", "--live"], start_new_session=True)
             _banner(f"http://{host}:{port}", instance, log_path, transport)
             while not stop.wait(0.5):
                 if server.poll() is not None:

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+
 from smartcity.config import Config
 from smartcity.simulator import backfill, coverage, inject, transports
 from smartcity.simulator.city import generate_city
@@ -72,7 +74,22 @@ def prepare(args, state_file: Path, control_file: Path) -> Setup:
     return setup
 
 
+def wait_for_app(url: str, stop: threading.Event, timeout: float = 120.0) -> None:
+    """The server may still be starting (`run.py demo` starts both at once)."""
+    deadline = time.monotonic() + timeout
+    while not stop.is_set():
+        try:
+            if requests.get(f"{url.rstrip('/')}/api/health", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise ValueError(f"the app at {url} does not answer")
+        stop.wait(0.5)
+
+
 def history_only(s: Setup) -> int:
+    wait_for_app(s.args.url, s.stop)
     times = coverage.grid(s.t0 - s.span, s.t0, s.resolution)
     progress = backfill.run(s.fleet(), transports.HttpTransport(s.args.url, {}),
                             s.keys["service_account"]["token"], times, stop=s.stop,
@@ -116,6 +133,8 @@ def live(s: Setup) -> int:
         # would be ignored (first write wins) and between them it would interleave.
         times = coverage.grid(s.t0 - s.span, s.t0, s.resolution, coverage.load(s.state_file))
         fleet.warm_up(times)  # the live devices carry on exactly where history ends
+    if args.transport == "http" or times:
+        wait_for_app(args.url, s.stop)
     transport = _transport(s, fleet)
     history, progress = _history(s, times, transport) if times else (None, None)
     options = LiveOptions(
