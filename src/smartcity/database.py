@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
@@ -60,11 +60,18 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cur.close()
 
 
+def _safe_request() -> bool:
+    """A GET/HEAD request: its transactions read, so they must not queue for the write lock.
+    Code that writes during one ends its read first (Database.release), so that its write
+    transaction starts with the write and never needs to upgrade a stale snapshot."""
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+
+
 def _sqlite_begin(conn):
     # IMMEDIATE takes the write lock up front: a deferred transaction that reads, then writes
     # after another connection committed, fails at once with SQLITE_BUSY_SNAPSHOT in WAL mode.
     # Pure readers (Database.reader) stay deferred so that they never wait for the lock.
-    if conn.get_execution_options().get("read_only"):
+    if conn.get_execution_options().get("read_only") or _safe_request():
         conn.exec_driver_sql("BEGIN")
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")

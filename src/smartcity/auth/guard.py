@@ -55,6 +55,7 @@ def _service_account(token: str) -> Principal:
         raise ApiError(401, "unauthorized", "invalid or revoked service-account token")
     now = utcnow()
     if account.last_used_at is None or (now - account.last_used_at).total_seconds() > 60:
+        db.release()  # write in a transaction of its own (see database._safe_request)
         account.last_used_at = now  # coarse, so a busy integration does not write per request
         db.session.commit()
     return Principal("service_account", account.id, account.name, account.role)

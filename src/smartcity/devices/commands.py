@@ -125,6 +125,7 @@ def pending_for_device(device_id: str) -> list[Command]:
     commands = db.session.scalars(select(Command).where(
         Command.device_id == device_id, Command.status.in_(("queued", "sent")),
         Command.expires_ms > now_ms()).order_by(Command.created_ms)).all()
+    db.release()  # a GET: write in transactions of their own (see database._safe_request)
     for command in commands:
         transition(command, "delivered")
     return commands
