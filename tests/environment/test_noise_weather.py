@@ -140,7 +140,9 @@ def test_heat_index_in_celsius_with_its_category():
     result = weather.heat_index(32.2222, 70)  # 90 °F
     assert result["heat_index_f"] == pytest.approx(105.9, abs=0.1)
     assert result["heat_index_c"] == pytest.approx(41.1, abs=0.1)
-    assert result["category"] == "Danger"
-    assert weather.heat_index(20, 50)["category"] is None
+    assert result["category"] == "Danger" and result["applicable"]
+    cool = weather.heat_index(20, 50)  # 68 °F: the simple formula, but no heat to speak of
+    assert cool["category"] is None and not cool["applicable"]
+    assert cool["heat_index_f"] == pytest.approx(0.5 * (68 + 61 + 0 + 4.7), abs=0.05)
     with pytest.raises(ValueError):
         weather.heat_index(30, 120)

@@ -106,6 +106,10 @@ def test_weather_with_heat_index(api, make_device, districts, store, end_hour):
     assert station["heat_index_c"] == pytest.approx(41.1, abs=0.1)
     assert station["heat_index_category"] == "Danger"
     assert station["values"]["pressure"] == 1011
+    make_device("wx-2", type="weather_station", asset_id="district-n")
+    store([("wx-2", end_hour, {"temperature": 8.0, "humidity": 60})])
+    cool = next(i for i in api("/api/environment/weather")["items"] if i["device_id"] == "wx-2")
+    assert cool["temperature"] == 8.0 and cool["heat_index_c"] is None
 
 
 def test_pollution_trends_daily_means_and_week_over_week(api, make_device, districts, store,

@@ -104,6 +104,7 @@ def weather_now() -> dict:
             if isinstance(temperature, int | float) and isinstance(humidity, int | float) \
                     and 0 <= humidity <= 100:
                 heat = weather.heat_index(temperature, humidity)
+                heat = heat if heat["applicable"] else None  # cool air: no heat index
             entry.update(temperature=temperature, humidity=humidity,
                          heat_index_c=heat and heat["heat_index_c"],
                          heat_index_f=heat and heat["heat_index_f"],

@@ -7,7 +7,8 @@ NWS algorithm (Weather Prediction Center, "The Heat Index Equation"):
      subtracts ((13 − RH)/4)·√((17 − |T − 95|)/17); RH > 85 % and 80 ≤ T ≤ 87 °F adds
      ((RH − 85)/10)·((87 − T)/5).
 Categories of the NWS heat index chart: Caution 80–90 °F, Extreme caution 90–103 °F,
-Danger 103–124 °F, Extreme danger 125 °F and above.
+Danger 103–124 °F, Extreme danger 125 °F and above. The index describes heat: below 80 °F air
+temperature it is computed but marked not applicable (as MetPy masks it), and reports leave it out.
 """
 
 import math
@@ -50,6 +51,7 @@ def heat_index(temperature_c: float, humidity: float) -> dict:
     """Heat index (°C and °F) and its NWS category for a temperature in °C and RH in %."""
     if not 0 <= humidity <= 100:
         raise ValueError("humidity must be 0-100 %")
-    hi = heat_index_f(c_to_f(temperature_c), humidity)
+    t = c_to_f(temperature_c)
+    hi = heat_index_f(t, humidity)
     return {"heat_index_c": round(f_to_c(hi), 1), "heat_index_f": round(hi, 1),
-            "category": category(hi)}
+            "category": category(hi), "applicable": t >= 80}
