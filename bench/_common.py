@@ -34,7 +34,22 @@ def machine_info() -> dict:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:
         cpus = os.cpu_count()
-    return {"cpus": cpus, "python": platform.python_version(), "platform": platform.platform()}
+    return {"cpus": cpus, "python": platform.python_version(), "platform": platform.platform(),
+            "source": source_version()}
+
+
+def source_version() -> dict:
+    """Which code was measured: the commit, and whether src/ had uncommitted changes."""
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+
+    try:
+        return {"commit": git("rev-parse", "--short", "HEAD"),
+                "src_dirty": bool(git("status", "--porcelain", "--", "src", "app.py",
+                                      "gunicorn.conf.py"))}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "src_dirty": None}
 
 
 def machine_busy_s() -> tuple[float, float]:
