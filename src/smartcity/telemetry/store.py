@@ -81,16 +81,22 @@ def _least(dialect: str) -> tuple[str, str]:
     return ("LEAST", "GREATEST") if dialect == "postgresql" else ("MIN", "MAX")
 
 
+def _insert_bucket_totals(table: str, width: int, source: str, where: str = "") -> str:
+    """INSERT .. SELECT of count/sum/min/max per bucket of `width` ms from `source`'s numbers."""
+    condition = f"value IS NOT NULL AND {where}" if where else "value IS NOT NULL"
+    return (f"INSERT INTO {table} (device_id, key_id, bucket, count, sum, min, max) "
+            f"SELECT device_id, key_id, (ts / {width}) * {width}, COUNT(*), SUM(value), "
+            f"MIN(value), MAX(value) FROM {source} WHERE {condition} "
+            f"GROUP BY device_id, key_id, (ts / {width}) * {width}")
+
+
 def add_to_rollups(conn, source: str) -> None:
     """Fold the numeric rows of `source` (a table or subquery) into every rollup table."""
     least, greatest = _least(conn.dialect.name)
     for width, table in ROLLUPS.items():
         name = table.name
         conn.execute(text(
-            f"INSERT INTO {name} (device_id, key_id, bucket, count, sum, min, max) "
-            f"SELECT device_id, key_id, (ts / {width}) * {width}, COUNT(*), SUM(value), "
-            f"MIN(value), MAX(value) FROM {source} WHERE value IS NOT NULL "
-            f"GROUP BY device_id, key_id, (ts / {width}) * {width} "
+            f"{_insert_bucket_totals(name, width, source)} "
             f"ON CONFLICT (device_id, key_id, bucket) DO UPDATE SET "
             f"count = {name}.count + excluded.count, sum = {name}.sum + excluded.sum, "
             f"min = {least}({name}.min, excluded.min), max = {greatest}({name}.max, excluded.max)"))
@@ -135,13 +141,10 @@ def rebuild(conn, device_id: str, key_ids: list[int], start: int, end: int) -> N
         conn.execute(table.delete().where(
             table.c.device_id == device_id, table.c.key_id.in_(key_ids),
             table.c.bucket >= lo, table.c.bucket < hi))
-        conn.execute(text(
-            f"INSERT INTO {table.name} (device_id, key_id, bucket, count, sum, min, max) "
-            f"SELECT device_id, key_id, (ts / {width}) * {width}, COUNT(*), SUM(value), "
-            f"MIN(value), MAX(value) FROM telemetry WHERE device_id = :d AND key_id IN "
-            f"({', '.join(str(int(k)) for k in key_ids)}) AND ts >= :lo AND ts < :hi "
-            f"AND value IS NOT NULL GROUP BY device_id, key_id, (ts / {width}) * {width}"),
-            {"d": device_id, "lo": lo, "hi": hi})
+        conn.execute(text(_insert_bucket_totals(
+            table.name, width, "telemetry",
+            f"device_id = :d AND key_id IN ({', '.join(str(int(k)) for k in key_ids)}) "
+            "AND ts >= :lo AND ts < :hi")), {"d": device_id, "lo": lo, "hi": hi})
     conn.execute(telemetry_latest.delete().where(
         telemetry_latest.c.device_id == device_id, telemetry_latest.c.key_id.in_(key_ids)))
     conn.execute(text(
