@@ -427,7 +427,8 @@ class Server:
 
 class Profiler:
     """py-spy (if installed) recording every server worker during one phase, as collapsed
-    stacks (`--format raw`) for bench/profile_summary.py. Optional: only for investigation."""
+    stacks (`--format raw`) for bench/profile_summary.py. Optional: only for investigation.
+    `--gil` samples only the thread holding the GIL, i.e. where the Python CPU goes."""
 
     def __init__(self, server: "Server", outdir: str | None, label: str, rate: int = 250):
         self.server, self.outdir, self.label, self.rate = server, outdir, label, rate
@@ -442,7 +443,7 @@ class Profiler:
             out = os.path.join(self.outdir, f"{self.label}-{pid}.txt")
             self.procs.append(subprocess.Popen(
                 [spy, "record", "--pid", str(pid), "--rate", str(self.rate), "--format", "raw",
-                 "--threads", "--nonblocking", "-o", out],
+                 "--threads", "--gil", "--nonblocking", "-o", out],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         time.sleep(1.0)  # let py-spy attach
         return self

@@ -31,11 +31,11 @@ def main(argv=None) -> int:
     threads = collections.Counter()
     total = 0
     for path in args.files:
-        with open(path) as fh:
+        with open(path, errors="replace") as fh:
             for line in fh:
                 stack, _, count = line.rstrip("\n").rpartition(" ")
-                if not stack:
-                    continue
+                if not stack or not count.isdigit():
+                    continue  # --nonblocking sampling can leave a torn line
                 n = int(count)
                 thread, frames = frames_of(stack)
                 if args.thread and args.thread not in thread:
