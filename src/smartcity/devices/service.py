@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from smartcity.database import utcnow
 from smartcity.devices import events
 from smartcity.devices.catalogue import default_domain
+from smartcity.devices.directory import DeviceIdentity, device_directory
 from smartcity.devices.models import Device
 from smartcity.errors import ApiError, bad_request, conflict, not_found
 from smartcity.extensions import db
@@ -66,21 +67,11 @@ def get_device(device_id: str) -> Device:
     return device
 
 
-_IDENTITY = (Device.id, Device.type, Device.status, Device.gateway_id, Device.key_prefix,
-             Device.key_hash)
-
-
-def authenticate_device(api_key: str | None):
-    """Return the active device owning this key (a read-only row of id, type, status,
-    gateway_id, key_prefix); 401 for a bad key, 403 when disabled."""
+def authenticate_device(api_key: str | None) -> DeviceIdentity:
+    """Return the active device owning this key; 401 for a bad key, 403 when disabled."""
     prefix = keys.split_prefix(api_key or "")
-    device = None
-    if prefix:
-        # A pure read on its own connection: on SQLite the request session would take the
-        # write lock for this lookup, serialising every ingest request behind the writer.
-        with db.reader() as conn:
-            device = conn.execute(select(*_IDENTITY).where(Device.key_prefix == prefix)).first()
-    if not device or not keys.matches(api_key, device.key_hash):
+    device = device_directory().by_key_prefix(prefix) if prefix else None
+    if device is None or not keys.matches(api_key, device.key_hash):
         raise ApiError(401, "invalid_api_key", "missing or invalid X-API-Key",
                        {"field": "X-API-Key"})
     if device.status != "active":

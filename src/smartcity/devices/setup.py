@@ -1,10 +1,13 @@
-"""Wire device control into an app: queued commands follow a device online; overdue expire."""
+"""Wire devices into an app: the identity cache ingest reads, queued commands that follow a
+device online, and the expiry of overdue ones."""
 
-from smartcity.devices import commands, events
+from smartcity.devices import commands, directory, events
 from smartcity.jobs.scheduler import get_scheduler
 
 
 def init_app(app) -> None:
+    directory.init_app(app)
+
     def send_when_online(device: dict, _before: str) -> None:
         if device["connectivity"] == "online":
             commands.send_queued(device["id"])

@@ -6,9 +6,8 @@ Shared by HTTP routes and the MQTT consumer.
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
 
-from smartcity.devices.models import Device
+from smartcity.devices.directory import DeviceDirectory, DeviceIdentity, device_directory
 from smartcity.errors import ApiError
 from smartcity.extensions import db
 from smartcity.telemetry import parse
@@ -60,14 +59,12 @@ def batch_payload(raw: bytes, allowed) -> Outcome:
         raise parse.PayloadError("invalid_batch", "batch must be a JSON array", "body")
     if not body:
         raise parse.PayloadError("empty_payload", "no readings")
-    ids = {item.get("device_id") for item in body if isinstance(item, dict)}
-    devices = {d.id: d for d in db.session.scalars(
-        select(Device).where(Device.id.in_([i for i in ids if isinstance(i, str)])))}
+    directory, devices = device_directory(), {}
     outcome, now, skew = Outcome(), now_ms(), max_skew_ms()
     for index, item in enumerate(body):
         device_id = item.get("device_id") if isinstance(item, dict) else None
         try:
-            device = _batch_device(devices, device_id, allowed)
+            device = _batch_device(directory, devices, device_id, allowed)
             points = parse.reading_points(device.id, item, now, skew)
         except Rejection as rejection:
             outcome.rejected.append(rejection.as_item(
@@ -78,10 +75,13 @@ def batch_payload(raw: bytes, allowed) -> Outcome:
     return outcome
 
 
-def _batch_device(devices: dict, device_id, allowed) -> Device:
-    if not isinstance(device_id, str):
+def _batch_device(directory: DeviceDirectory, devices: dict, device_id,
+                  allowed) -> DeviceIdentity:
+    if not isinstance(device_id, str) or len(device_id) > 64:
         raise Rejection("invalid_device_id", "device_id must be a string", "device_id")
-    device = devices.get(device_id)
+    if device_id not in devices:  # once per device and request, even when unknown
+        devices[device_id] = directory.by_id(device_id)
+    device = devices[device_id]
     if device is None:
         raise Rejection("unknown_device", f"unknown device {device_id}", "device_id")
     if device.status != "active":

@@ -1,0 +1,170 @@
+"""Who may send readings: a per-process cache of device identities, so that ingest (HTTP and
+MQTT) does not query the registry for every reading.
+
+Entries live DEVICE_CACHE_TTL seconds. A change committed through this process (key
+rotation, disable, delete) is forgotten at once; other processes see it within the TTL. 0
+turns the cache off (every reading looks the device up).
+"""
+
+import threading
+import time
+from typing import NamedTuple
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, object_session
+
+from smartcity.devices.models import Device
+from smartcity.extensions import db
+
+
+class DeviceIdentity(NamedTuple):
+    id: str
+    type: str
+    status: str
+    gateway_id: str | None
+    key_prefix: str | None
+    key_hash: str | None
+
+
+_COLUMNS = (Device.id, Device.type, Device.status, Device.gateway_id, Device.key_prefix,
+            Device.key_hash)
+SNAPSHOT_MAX = 50_000  # above this many devices, look them up one by one instead
+
+
+class DeviceDirectory:
+    def __init__(self, app, ttl: float):
+        self.app = app
+        self.ttl = ttl
+        self._engine = None
+        self._by_prefix: dict[str, tuple[DeviceIdentity, float]] = {}
+        self._by_id: dict[str, tuple[DeviceIdentity, float]] = {}
+        self._snapshot_expires = 0.0
+        self._lock = threading.Lock()
+
+    def by_key_prefix(self, prefix: str) -> DeviceIdentity | None:
+        """The device whose API key starts with `prefix`, or None."""
+        return self._lookup(self._by_prefix, prefix, Device.key_prefix == prefix)
+
+    def by_id(self, device_id: str) -> DeviceIdentity | None:
+        return self._lookup(self._by_id, device_id, Device.id == device_id)
+
+    def status(self, device_id: str) -> str | None:
+        """'active', 'disabled', or None for an unknown device."""
+        identity = self.by_id(device_id)
+        return identity.status if identity is not None else None
+
+    def _lookup(self, index: dict, key: str, condition) -> DeviceIdentity | None:
+        now = time.monotonic()
+        entry = index.get(key)
+        if entry is not None and entry[1] > now:
+            return entry[0]
+        if self.ttl > 0 and self._snapshot_expires <= now:
+            self._load_all(now)  # one query for the whole fleet instead of one per device
+            entry = index.get(key)
+            if entry is not None and entry[1] > now:
+                return entry[0]
+        # Unknown keys are looked up every time and never cached: a device registered a moment
+        # ago in another process must be accepted at once.
+        identity = self._query_one(condition)
+        if identity is not None:
+            self._remember(identity, now)
+        return identity
+
+    def forget(self, device_id: str, key_prefix: str | None = None) -> None:
+        """Drop what is cached about a device (call after changing its key, status or row)."""
+        with self._lock:
+            entry = self._by_id.pop(device_id, None)
+            for prefix in {key_prefix, entry[0].key_prefix if entry else None} - {None}:
+                self._by_prefix.pop(prefix, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_prefix.clear()
+            self._by_id.clear()
+            self._snapshot_expires = 0.0
+
+    # -- loading -------------------------------------------------------------------------------
+    @property
+    def engine(self):
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+    def _query_one(self, condition) -> DeviceIdentity | None:
+        with self.engine.connect().execution_options(read_only=True) as conn:
+            row = conn.execute(select(*_COLUMNS).where(condition)).first()
+        return DeviceIdentity(*row) if row is not None else None
+
+    def _load_all(self, now: float) -> None:
+        with self.engine.connect().execution_options(read_only=True) as conn:
+            rows = conn.execute(select(*_COLUMNS).limit(SNAPSHOT_MAX + 1)).all()
+        if len(rows) > SNAPSHOT_MAX:
+            self._snapshot_expires = float("inf")  # a big fleet: cache devices as they call
+            return
+        expires = now + self.ttl
+        with self._lock:
+            for row in rows:
+                identity = DeviceIdentity(*row)
+                self._by_id[identity.id] = (identity, expires)
+                if identity.key_prefix:
+                    self._by_prefix[identity.key_prefix] = (identity, expires)
+            self._snapshot_expires = expires
+
+    def _remember(self, identity: DeviceIdentity, now: float) -> None:
+        if self.ttl <= 0:
+            return
+        expires = now + self.ttl
+        with self._lock:
+            self._by_id[identity.id] = (identity, expires)
+            if identity.key_prefix:
+                self._by_prefix[identity.key_prefix] = (identity, expires)
+
+
+# -- forgetting changed devices once their change is committed --------------------------------
+_IDENTITY_FIELDS = ("type", "status", "gateway_id", "key_prefix", "key_hash")
+_PENDING = "smartcity.devices_changed"
+
+
+@event.listens_for(Device, "after_update")
+def _device_updated(_mapper, _connection, device) -> None:
+    state = inspect(device)
+    if any(state.attrs[name].history.has_changes() for name in _IDENTITY_FIELDS):
+        old_prefix = state.attrs.key_prefix.history.deleted
+        _mark(device, old_prefix[0] if old_prefix else None)
+
+
+@event.listens_for(Device, "after_delete")
+def _device_deleted(_mapper, _connection, device) -> None:
+    _mark(device, device.key_prefix)
+
+
+def _mark(device: Device, key_prefix: str | None) -> None:
+    session = object_session(device)
+    if session is not None:
+        session.info.setdefault(_PENDING, set()).add((device.id, key_prefix))
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed(session) -> None:
+    changed = session.info.pop(_PENDING, None)
+    if changed and has_app_context():
+        directory = current_app.extensions.get("smartcity.device_directory")
+        for device_id, key_prefix in changed if directory is not None else ():
+            directory.forget(device_id, key_prefix)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def init_app(app) -> DeviceDirectory:
+    directory = DeviceDirectory(app, app.config["DEVICE_CACHE_TTL"])
+    app.extensions["smartcity.device_directory"] = directory
+    return directory
+
+
+def device_directory() -> DeviceDirectory:
+    return current_app.extensions["smartcity.device_directory"]
