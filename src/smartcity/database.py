@@ -1,5 +1,6 @@
 """SQLAlchemy 2 engine and session per application, and the declarative base."""
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -94,7 +96,33 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    event.listen(engine, "connect", _mark_used)
+    event.listen(engine, "checkin", _mark_used)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+PING_AFTER_IDLE = 10.0  # seconds
+
+
+def _mark_used(_dbapi_connection, record) -> None:
+    record.info["used_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    # pool_pre_ping would cost a round trip on every checkout, i.e. on every request. A
+    # connection in steady use is known to be alive; only one idle for a while is pinged, so
+    # that a database restart still costs no failed request.
+    if time.monotonic() - record.info.get("used_at", 0.0) < PING_AFTER_IDLE:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()
+    except Exception:
+        raise DisconnectionError("stale pooled connection") from None
 
 
 class _State:
