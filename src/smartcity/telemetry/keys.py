@@ -32,11 +32,12 @@ class KeyDictionary:
             self._load(conn, select(telemetry_keys).where(telemetry_keys.c.name.in_(missing)))
         return {n: self._ids[n] for n in names if n in self._ids}
 
-    def names(self, conn, ids) -> dict[int, str]:
+    def names(self, conn, ids: list[int]) -> list[str]:
+        """The names of `ids`, in order."""
         missing = [i for i in set(ids) if i not in self._names]
         if missing:
             self._load(conn, select(telemetry_keys).where(telemetry_keys.c.id.in_(missing)))
-        return self._names
+        return [self._names[i] for i in ids]
 
     def _load(self, conn, stmt) -> None:
         rows = conn.execute(stmt).all()

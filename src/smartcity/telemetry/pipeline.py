@@ -29,29 +29,38 @@ class QueueFull(Exception):
 
 
 class Job:
-    """Points (or a maintenance call) waiting for the writer; done once committed or failed."""
+    """Points (or a maintenance call) waiting for the writer; done once committed or failed.
 
-    __slots__ = ("points", "call", "callback", "derived", "done", "inserted", "result", "error",
-                 "enqueued")
+    A caller either waits (HTTP) or passes a callback run in the writer thread once done (MQTT
+    acks there); only a waiting caller pays for an Event.
+    """
+
+    __slots__ = ("points", "call", "callback", "derived", "done", "finished", "inserted",
+                 "result", "error", "enqueued")
 
     def __init__(self, points: list[Point] | None = None, call: Callable | None = None,
                  callback: Callable[["Job"], None] | None = None, derived: bool = False):
         self.points = points or []
         self.call = call
-        self.callback = callback  # called in the writer thread once done (MQTT acks here)
+        self.callback = callback
         self.derived = derived  # computed by the platform: the device was not heard from
-        self.done = threading.Event()
+        self.done = threading.Event() if callback is None else None
+        self.finished = False
         self.inserted = 0
         self.result = None
         self.error: Exception | None = None
         self.enqueued = time.perf_counter()
 
     def wait(self, timeout: float) -> bool:
+        if self.done is None:
+            raise RuntimeError("a job with a callback is not waited for")
         return self.done.wait(timeout)
 
     def finish(self, error: Exception | None = None) -> None:
         self.error = error
-        self.done.set()
+        self.finished = True
+        if self.done is not None:
+            self.done.set()
         if self.callback is not None:
             try:
                 self.callback(self)
@@ -140,7 +149,7 @@ class Pipeline:
                     log.exception("telemetry commit failed")
                     self.stats["commit_failures"] += 1
                     for job in jobs:
-                        if not job.done.is_set():
+                        if not job.finished:
                             job.finish(exc)
                     if conn is not None:
                         conn.invalidate()
@@ -184,7 +193,8 @@ class Pipeline:
 
     def _write(self, conn, jobs: list[Job]) -> None:
         started = time.perf_counter()
-        points = store.first_wins([p for job in jobs for p in job.points])
+        received = [p for job in jobs for p in job.points]
+        points = store.first_wins(received)
         if not points:
             for job in jobs:
                 job.finish()
@@ -192,16 +202,27 @@ class Pipeline:
         if conn.dialect.name == "postgresql":
             ts = [p.ts for p in points]
             partitions(self.app).ensure(db.engine, min(ts), max(ts))
+        keys = key_dictionary(self.app)
         with conn.begin():
-            key_ids = key_dictionary(self.app).ids(conn, {p.key for p in points})
+            key_ids = keys.ids(conn, {p.key for p in points})
             heard = {p.device_id for job in jobs if not job.derived for p in job.points}
-            inserted = self._as_points(conn, store.write_batch(conn, key_ids, points, heard))
-        counts: dict[tuple, int] = {}
-        for p in inserted:
-            counts[(p.device_id, p.key, p.ts)] = 1
-        for job in jobs:
-            job.inserted = sum(counts.pop((p.device_id, p.key, p.ts), 0) for p in job.points)
-            job.finish()
+            rows = store.write_batch(conn, key_ids, points, heard)
+            inserted = points if rows is None else [
+                Point(r[0], name, r[2], r[3], r[4])
+                for r, name in zip(rows, keys.names(conn, [r[1] for r in rows]), strict=True)]
+        if len(inserted) == len(received):  # every point was new: nothing to attribute
+            for job in jobs:
+                job.inserted = len(job.points)
+                job.finish()
+        else:
+            new = {(p.device_id, p.key, p.ts) for p in inserted}
+            for job in jobs:
+                for p in job.points:
+                    key = (p.device_id, p.key, p.ts)
+                    if key in new:  # a point repeated within the batch counts once
+                        new.discard(key)
+                        job.inserted += 1
+                job.finish()
         elapsed = (time.perf_counter() - started) * 1000
         self.stats["batches"] += 1
         self.stats["points_in"] += len(points)
@@ -212,10 +233,6 @@ class Pipeline:
                 hook(inserted)
             except Exception:
                 log.exception("after-commit hook %r failed", hook)
-
-    def _as_points(self, conn, rows) -> list[Point]:
-        names = key_dictionary(self.app).names(conn, {r[1] for r in rows})
-        return [Point(r[0], names[r[1]], r[2], r[3], r[4]) for r in rows]
 
 
 def init_app(app) -> Pipeline:

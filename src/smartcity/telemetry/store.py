@@ -38,36 +38,39 @@ def first_wins(points: list[Point]) -> list[Point]:
 
 
 def write_batch(conn, key_ids: dict[str, int], points: list[Point],
-                heard: set[str] | None = None) -> list[tuple]:
+                heard: set[str] | None = None) -> list[tuple] | None:
     """Insert new points, update rollups, latest values and last_seen of the `heard` devices
     (default: every device with a point).
 
-    Returns the inserted rows as (device_id, key_id, ts, value, text_value). Runs inside the
-    caller's transaction.
+    Returns None when every point was new, else the inserted rows as (device_id, key_id, ts,
+    value, text_value). Runs inside the caller's transaction.
     """
     rows = [(p.device_id, key_ids[p.key], p.ts, p.value, p.text) for p in points]
     if conn.dialect.name == "postgresql":
         _copy(conn, "tstage", rows)
-        conn.execute(text(
+        new = conn.exec_driver_sql(
             f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tstage "
             f"ON CONFLICT DO NOTHING RETURNING {COLUMNS}) "
-            f"INSERT INTO tnew ({COLUMNS}) SELECT {COLUMNS} FROM ins"))
+            f"INSERT INTO tnew ({COLUMNS}) SELECT {COLUMNS} FROM ins").rowcount
     else:
-        conn.execute(text("DELETE FROM tstage"))
-        conn.execute(text("DELETE FROM tnew"))
-        conn.exec_driver_sql("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", rows)
-        conn.execute(text(
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute("DELETE FROM tstage")
+        cursor.execute("DELETE FROM tnew")
+        cursor.executemany("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", rows)
+        new = cursor.execute(
             f"INSERT INTO tnew SELECT {COLUMNS} FROM tstage s WHERE NOT EXISTS (SELECT 1 FROM "
             "telemetry t WHERE t.device_id = s.device_id AND t.key_id = s.key_id "
-            "AND t.ts = s.ts)"))
-        conn.execute(text(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew"))
+            "AND t.ts = s.ts)").rowcount
+        cursor.execute(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew")
+        cursor.close()
     add_to_rollups(conn, "tnew")
-    inserted = conn.execute(text(f"SELECT {COLUMNS} FROM tnew")).all()
-    _update_latest(conn, rows)
+    conn.exec_driver_sql(_LATEST_FROM_NEW[conn.dialect.name])
     touched = {p.device_id for p in points} if heard is None else heard
     if touched:
         _touch_devices(conn, touched)
-    return inserted
+    if new == len(rows):
+        return None
+    return conn.exec_driver_sql(f"SELECT {COLUMNS} FROM tnew").all()
 
 
 def _copy(conn, table: str, rows) -> None:
@@ -102,22 +105,20 @@ def add_to_rollups(conn, source: str) -> None:
             f"min = {least}({name}.min, excluded.min), max = {greatest}({name}.max, excluded.max)"))
 
 
-def _update_latest(conn, rows) -> None:
-    newest: dict[tuple, tuple] = {}
-    for row in rows:
-        current = newest.get(row[:2])
-        if current is None or row[2] > current[2]:
-            newest[row[:2]] = row
-    conn.exec_driver_sql(
-        _latest_sql(conn.dialect.name), list(newest.values()))
-
-
-def _latest_sql(dialect: str) -> str:
-    mark = "%s" if dialect == "postgresql" else "?"
-    return (f"INSERT INTO telemetry_latest ({COLUMNS}) VALUES ({', '.join([mark] * 5)}) "
-            "ON CONFLICT (device_id, key_id) DO UPDATE SET ts = excluded.ts, "
-            "value = excluded.value, text_value = excluded.text_value "
-            "WHERE excluded.ts > telemetry_latest.ts")
+_UPSERT_LATEST = (f"INSERT INTO telemetry_latest ({COLUMNS}) {{select}} "
+                  "ON CONFLICT (device_id, key_id) DO UPDATE SET ts = excluded.ts, "
+                  "value = excluded.value, text_value = excluded.text_value "
+                  "WHERE excluded.ts > telemetry_latest.ts")
+# The newest new row per (device, key): SQLite takes the bare columns from the row holding
+# MAX(ts) (documented since 3.7.11); PostgreSQL says so with DISTINCT ON.
+_LATEST_FROM_NEW = {
+    "sqlite": _UPSERT_LATEST.format(
+        select="SELECT device_id, key_id, MAX(ts), value, text_value FROM tnew WHERE true "
+               "GROUP BY device_id, key_id"),
+    "postgresql": _UPSERT_LATEST.format(
+        select=f"SELECT DISTINCT ON (device_id, key_id) {COLUMNS} FROM tnew "
+               "ORDER BY device_id, key_id, ts DESC"),
+}
 
 
 def _touch_devices(conn, device_ids) -> None:
