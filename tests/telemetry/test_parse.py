@@ -92,7 +92,7 @@ def test_invalid_timestamp_is_rejected(ts):
     assert (index, rejection.code, rejection.field) == (0, "invalid_timestamp", "ts")
 
 
-@pytest.mark.parametrize("key", ["", "a b", "ü", "x" * 65, "a/b", "a:b", "$sys"])
+@pytest.mark.parametrize("key", ["", "a b", "ü", "x" * 65, "a/b", "a:b", "$sys", "pm25\n"])
 def test_key_must_match_the_pattern(key):
     [(_, rejection)] = readings({"ts": NOW, "values": {key: 1}})
     assert isinstance(rejection, Rejection)

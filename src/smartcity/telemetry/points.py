@@ -4,8 +4,10 @@ import math
 import re
 from typing import NamedTuple
 
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")  # not "$", which admits a final "\n"
 MAX_TEXT = 1024
+_VALID_KEYS: set[str] = set()  # a fleet uses few key names: match each once, not per reading
+_VALID_KEYS_MAX = 10_000
 
 
 class Point(NamedTuple):
@@ -33,8 +35,11 @@ class Rejection(Exception):
 
 def encode_value(key: str, value, field: str) -> tuple[float | None, str | None]:
     """Split a JSON value into the (value, text_value) columns."""
-    if not KEY_PATTERN.match(key):
-        raise Rejection("invalid_key", "key must match ^[A-Za-z0-9_.-]{1,64}$", field)
+    if key not in _VALID_KEYS:
+        if not isinstance(key, str) or not KEY_PATTERN.match(key):
+            raise Rejection("invalid_key", "key must match ^[A-Za-z0-9_.-]{1,64}$", field)
+        if len(_VALID_KEYS) < _VALID_KEYS_MAX:
+            _VALID_KEYS.add(key)
     if isinstance(value, bool):
         return (1.0 if value else 0.0), ("true" if value else "false")
     if isinstance(value, int | float):
