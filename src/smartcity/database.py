@@ -1,6 +1,7 @@
 """SQLAlchemy 2 engine and session per application, and the declarative base."""
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from smartcity.config import normalise_database_url
@@ -123,6 +124,27 @@ def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
         dbapi_connection.rollback()
     except Exception:
         raise DisconnectionError("stale pooled connection") from None
+
+
+_AFTER_COMMIT = "smartcity.after_commit"
+
+
+def after_commit(session, key, fn: Callable[[], None]) -> None:
+    """Run fn() once `session`'s transaction commits; forget it if it rolls back. Keyed, so
+    that marking the same thing twice in one transaction runs it once. For caches that must
+    not see a change before it is committed, nor miss one that is."""
+    session.info.setdefault(_AFTER_COMMIT, {})[key] = fn
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session) -> None:
+    for fn in session.info.pop(_AFTER_COMMIT, {}).values():
+        fn()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 class _State:

@@ -37,6 +37,8 @@ from smartcity.extensions import db
 
 log = logging.getLogger(__name__)
 DEVICE_TTL_S = 30.0  # device type/domain/asset may be edited; re-read them this often
+# Rules changed through another process apply within this; through this one, at once.
+VERSION_CHECK_S = 1.0
 SYNC_S = 30.0  # re-read which alarms are open (another process or an operator may clear them)
 
 
@@ -80,6 +82,27 @@ class Resolved:
                         and r.spec.op in ("<", "<=")), default=-math.inf)
 
 
+class OnDemandReader:
+    """A read-only connection opened at first use: checking one out and back costs more than
+    most batches' evaluation."""
+
+    def __init__(self):
+        self._conn = None
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            self._conn = db.reader()
+        return self._conn
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self._conn is not None:
+            self._conn.close()
+
+
 class Engine:
     def __init__(self, app):
         self.app = app
@@ -92,20 +115,28 @@ class Engine:
         self.hot: set[tuple[str, str]] = set()
         self.orphans: set[tuple[int, str]] = set()  # open anomaly alarms without statistics
         self.devices: dict[str, tuple | None] = {}
-        self.devices_loaded = self.synced = 0.0
+        self.devices_loaded = self.synced = self.version_checked = 0.0
         self.stats = {"batches": 0, "points": 0, "rule_steps": 0, "events": 0, "last_ms": 0.0,
                       "last_match_ms": 0.0, "last_apply_ms": 0.0}
 
     # -- rules, devices and open alarms --------------------------------------------------------
-    def refresh(self, conn) -> None:
+    def rules_changed(self) -> None:
+        """A rule change was committed in this process: look at the version on the next batch."""
+        self.version_checked = 0.0
+
+    def refresh(self, reader: "OnDemandReader") -> None:
         """Reload rules if their version moved; re-read open alarms now and then."""
-        version = rule_service.current_version(conn)
+        now = time.monotonic()
+        version = self.version
+        if now - self.version_checked >= VERSION_CHECK_S:
+            version = rule_service.current_version(reader.conn)
+            self.version_checked = now
         if version != self.version:
-            self._load_rules(conn)
+            self._load_rules(reader.conn)
             self.version = version
-            self._sync_open(conn)
-        elif time.monotonic() - self.synced > SYNC_S:
-            self._sync_open(conn)
+            self._sync_open(reader.conn)
+        elif now - self.synced > SYNC_S:
+            self._sync_open(reader.conn)
         if time.monotonic() - self.devices_loaded > DEVICE_TTL_S:
             self.devices, self.devices_loaded, self.resolved = {}, time.monotonic(), {}
 
@@ -142,12 +173,13 @@ class Engine:
                     if self.rules[rule_id].test is not None}
         self.synced = time.monotonic()
 
-    def _facts(self, conn, device_ids: set[str]) -> None:
+    def _facts(self, reader: "OnDemandReader", device_ids: set[str]) -> None:
         missing = list(device_ids - self.devices.keys())
         for i in range(0, len(missing), 500):
             chunk = missing[i:i + 500]
-            for row in conn.execute(select(Device.id, Device.type, Device.domain, Device.asset_id)
-                                    .where(Device.id.in_(chunk))):
+            for row in reader.conn.execute(select(
+                    Device.id, Device.type, Device.domain, Device.asset_id).where(
+                    Device.id.in_(chunk))):
                 self.devices[row.id] = (row.type, row.domain, row.asset_id)
             for device_id in chunk:
                 self.devices.setdefault(device_id, None)  # not a device: an asset's values
@@ -156,8 +188,8 @@ class Engine:
     def evaluate(self, points) -> list:
         """Run a committed batch through the rules; apply and return the alarm changes."""
         started = time.perf_counter()
-        with db.reader() as conn:
-            self.refresh(conn)
+        with OnDemandReader() as reader:  # most batches need no query at all
+            self.refresh(reader)
             by_key = self.by_key
             if not by_key:
                 return []
@@ -166,7 +198,7 @@ class Engine:
             if not candidates:
                 return []
             candidates.sort(key=itemgetter(2))
-            self._facts(conn, set(map(itemgetter(0), candidates)))
+            self._facts(reader, set(map(itemgetter(0), candidates)))
         matching = time.perf_counter()
         events, flags = self._run(candidates)
         matched = time.perf_counter()

@@ -1,14 +1,17 @@
 """Alert rule CRUD. Every change bumps the shared version so engines reload on their next batch."""
 
+from flask import current_app
 from sqlalchemy import or_, select, update
 
 from smartcity.alerts import service
 from smartcity.alerts.models import AlertRule, AlertRulesVersion
 from smartcity.alerts.rules import slug
 from smartcity.alerts.schemas import complete_rule
+from smartcity.database import after_commit
 from smartcity.errors import conflict, not_found
 from smartcity.extensions import db
 
+RULES_CHANGED = "smartcity.alert_rules_changed"  # the app's engine: reload at its next batch
 FIELDS = ("name", "kind", "key", "operator", "value", "clear_value", "for_duration_s",
           "severity", "enabled", "silent_s", "half_life_s", "z_threshold", "warmup", "notify",
           "description")
@@ -84,6 +87,9 @@ def bump_version() -> None:
                                 .values(version=AlertRulesVersion.version + 1)).rowcount
     if not bumped:
         db.session.add(AlertRulesVersion(id=1, version=1))
+    listener = current_app.extensions.get(RULES_CHANGED)
+    if listener is not None:
+        after_commit(db.session(), RULES_CHANGED, listener)
 
 
 def current_version(conn) -> int:

@@ -10,7 +10,7 @@ process) when anomaly and for-duration rules matter; after a restart anomaly rul
 
 from sqlalchemy import exists
 
-from smartcity.alerts import jobs, service
+from smartcity.alerts import jobs, rule_service, service
 from smartcity.alerts.engine import Engine
 from smartcity.alerts.models import AnomalyFlag
 from smartcity.jobs.scheduler import get_scheduler
@@ -26,6 +26,7 @@ def init_app(app) -> Engine:
     app.config.setdefault("ALERT_NO_DATA_INTERVAL", 30)  # seconds between no-data checks
     engine = Engine(app)
     app.extensions[ENGINE] = engine
+    app.extensions[rule_service.RULES_CHANGED] = engine.rules_changed
     with app.app_context():
         get_pipeline().add_hook(engine.evaluate)
     service.add_alarm_listener(app, lambda action, alarm, _rule: publish_alert(app, action, alarm))

@@ -12,8 +12,9 @@ from typing import NamedTuple
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import object_session
 
+from smartcity.database import after_commit
 from smartcity.devices.models import Device
 from smartcity.extensions import db
 
@@ -29,6 +30,7 @@ class DeviceIdentity(NamedTuple):
 
 _COLUMNS = (Device.id, Device.type, Device.status, Device.gateway_id, Device.key_prefix,
             Device.key_hash)
+_EXTENSION = "smartcity.device_directory"
 SNAPSHOT_MAX = 50_000  # above this many devices, look them up one by one instead
 
 
@@ -124,7 +126,6 @@ class DeviceDirectory:
 
 # -- forgetting changed devices once their change is committed --------------------------------
 _IDENTITY_FIELDS = ("type", "status", "gateway_id", "key_prefix", "key_hash")
-_PENDING = "smartcity.devices_changed"
 
 
 @event.listens_for(Device, "after_update")
@@ -132,39 +133,28 @@ def _device_updated(_mapper, _connection, device) -> None:
     state = inspect(device)
     if any(state.attrs[name].history.has_changes() for name in _IDENTITY_FIELDS):
         old_prefix = state.attrs.key_prefix.history.deleted
-        _mark(device, old_prefix[0] if old_prefix else None)
+        _forget_on_commit(device, old_prefix[0] if old_prefix else None)
 
 
 @event.listens_for(Device, "after_delete")
 def _device_deleted(_mapper, _connection, device) -> None:
-    _mark(device, device.key_prefix)
+    _forget_on_commit(device, device.key_prefix)
 
 
-def _mark(device: Device, key_prefix: str | None) -> None:
+def _forget_on_commit(device: Device, key_prefix: str | None) -> None:
     session = object_session(device)
-    if session is not None:
-        session.info.setdefault(_PENDING, set()).add((device.id, key_prefix))
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_committed(session) -> None:
-    changed = session.info.pop(_PENDING, None)
-    if changed and has_app_context():
-        directory = current_app.extensions.get("smartcity.device_directory")
-        for device_id, key_prefix in changed if directory is not None else ():
-            directory.forget(device_id, key_prefix)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session) -> None:
-    session.info.pop(_PENDING, None)
+    directory = current_app.extensions.get(_EXTENSION) if has_app_context() else None
+    if session is not None and directory is not None:
+        device_id = device.id
+        after_commit(session, ("device", device_id, key_prefix),
+                     lambda: directory.forget(device_id, key_prefix))
 
 
 def init_app(app) -> DeviceDirectory:
     directory = DeviceDirectory(app, app.config["DEVICE_CACHE_TTL"])
-    app.extensions["smartcity.device_directory"] = directory
+    app.extensions[_EXTENSION] = directory
     return directory
 
 
 def device_directory() -> DeviceDirectory:
-    return current_app.extensions["smartcity.device_directory"]
+    return current_app.extensions[_EXTENSION]
