@@ -2,7 +2,9 @@ import time
 
 import pytest
 
-from smartcity.realtime.setup import publish_alert
+from smartcity.realtime.emitter import Emitter
+from smartcity.realtime.setup import publish_alert, push_telemetry
+from smartcity.telemetry.points import Point
 
 
 def socket(app, token=None, **kwargs):
@@ -123,3 +125,15 @@ def test_a_client_watching_many_devices_gets_one_telemetry_list_per_flush(app, l
     assert len(frames) == 1
     assert sorted(item["device_id"] for item in frames[0]) == ["aq-many-0", "aq-many-1",
                                                                 "aq-many-2"]
+
+
+def test_only_readings_of_watched_devices_are_queued_for_push(app, login):
+    emitter = Emitter(app.extensions["smartcity.socketio"])
+    emitter._ensure_thread = lambda: None  # keep the batches here to look at them
+    watcher = socket(app, login("viewer")["access_token"])
+    assert watcher.emit("join_room", {"room": "device:aq-watched"}, callback=True)["ok"]
+    assert emitter.has_audience("device:aq-watched")
+    assert not emitter.has_audience("device:aq-unwatched")
+    push_telemetry(emitter, [Point("aq-watched", "pm25", 1, 3.0, None),
+                             Point("aq-unwatched", "pm25", 1, 4.0, None)])
+    assert list(emitter._batches) == [("telemetry", "device:aq-watched")]

@@ -33,6 +33,14 @@ class Emitter:
         self.socketio.emit(event, payload, to=room)
         self.stats["emits"] += 1
 
+    def has_audience(self, room: str) -> bool:
+        """Whether an emit to `room` may reach anyone. Through a message queue clients of other
+        processes may be in it, so always; otherwise only if a client of ours is."""
+        manager = self.socketio.server.manager
+        if isinstance(manager, socketio.PubSubManager):
+            return True
+        return bool(manager.rooms.get("/", {}).get(room))
+
     def push(self, event: str, room: str, item) -> None:
         with self._lock:
             self._batches[(event, room)].append(item)

@@ -46,10 +46,16 @@ def init_app(app) -> SocketIO:
 
 
 def push_telemetry(emitter: Emitter, points) -> None:
-    """After commit: one {device_id, ts, values} item per device and timestamp."""
+    """After commit: one {device_id, ts, values} item per device and timestamp, for devices
+    someone watches."""
+    watched: dict[str, bool] = {}
     readings: dict[tuple[str, int], dict] = defaultdict(dict)
     for p in points:
-        readings[(p.device_id, p.ts)][p.key] = decode_value(p.value, p.text)
+        device_id = p.device_id
+        if device_id not in watched:
+            watched[device_id] = emitter.has_audience(f"device:{device_id}")
+        if watched[device_id]:
+            readings[(device_id, p.ts)][p.key] = decode_value(p.value, p.text)
     for (device_id, ts), values in readings.items():
         emitter.push("telemetry", f"device:{device_id}",
                      {"device_id": device_id, "ts": ts, "values": values})
