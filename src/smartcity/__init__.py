@@ -15,6 +15,9 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
     app.config.update(config_class.from_environment())
     app.config.update(overrides or {})
     _check_secrets(app)
+    from smartcity.http import NoCookieSessions
+
+    app.session_interface = NoCookieSessions()
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

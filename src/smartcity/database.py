@@ -182,7 +182,9 @@ class Database:
 
     def release(self) -> None:
         """End the request session's transaction before waiting on another writer."""
-        self.session.commit()
+        session = self.session()
+        if session.in_transaction():
+            session.commit()
 
     @property
     def dialect(self) -> str:

@@ -2,6 +2,7 @@
 
 import orjson
 from flask import request
+from flask.sessions import SessionInterface
 
 from smartcity.errors import ApiError, bad_request
 
@@ -29,3 +30,14 @@ def search_pattern(q: str) -> str:
     """A LIKE pattern matching `q` literally anywhere (use with escape="\\\\")."""
     escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+class NoCookieSessions(SessionInterface):
+    """Every request authenticates by token: no cookie session is read or written. Flask's
+    default would build a signing serializer and look for a cookie on every request."""
+
+    def open_session(self, app, request):
+        return self.make_null_session(app)
+
+    def save_session(self, app, session, response) -> None:
+        return None

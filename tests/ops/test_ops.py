@@ -5,6 +5,8 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import session
+from flask.sessions import NullSession
 
 from smartcity import create_app
 from smartcity.config import DEFAULT_SECRET, Config
@@ -241,3 +243,12 @@ def test_json_formatter_keeps_the_traceback_inside_the_json(tokyo_time):
     assert "\n" not in line
     entry = json.loads(line)
     assert "ValueError" in entry["exc"] and "second line" in entry["exc"]
+
+
+def test_no_cookie_session_is_kept(app, client, admin_headers):
+    with app.test_request_context("/", headers={"Cookie": "session=forged"}):
+        assert isinstance(session._get_current_object(), NullSession)  # no cookie was read
+    response = client.get("/api/devices", headers=admin_headers)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")

@@ -46,17 +46,17 @@ class DeviceDirectory:
 
     def by_key_prefix(self, prefix: str) -> DeviceIdentity | None:
         """The device whose API key starts with `prefix`, or None."""
-        return self._lookup(self._by_prefix, prefix, Device.key_prefix == prefix)
+        return self._lookup(self._by_prefix, prefix, Device.key_prefix)
 
     def by_id(self, device_id: str) -> DeviceIdentity | None:
-        return self._lookup(self._by_id, device_id, Device.id == device_id)
+        return self._lookup(self._by_id, device_id, Device.id)
 
     def status(self, device_id: str) -> str | None:
         """'active', 'disabled', or None for an unknown device."""
         identity = self.by_id(device_id)
         return identity.status if identity is not None else None
 
-    def _lookup(self, index: dict, key: str, condition) -> DeviceIdentity | None:
+    def _lookup(self, index: dict, key: str, column) -> DeviceIdentity | None:
         now = time.monotonic()
         entry = index.get(key)
         if entry is not None and entry[1] > now:
@@ -68,7 +68,7 @@ class DeviceDirectory:
                 return entry[0]
         # Unknown keys are looked up every time and never cached: a device registered a moment
         # ago in another process must be accepted at once.
-        identity = self._query_one(condition)
+        identity = self._query_one(column == key)
         if identity is not None:
             self._remember(identity, now)
         return identity
