@@ -1,6 +1,7 @@
 """Wire Socket.IO into an app: server, emitter, telemetry and connectivity pushes, snapshots."""
 
 from collections import defaultdict
+from operator import itemgetter
 
 from flask_socketio import SocketIO
 from sqlalchemy import func, select
@@ -48,14 +49,14 @@ def init_app(app) -> SocketIO:
 def push_telemetry(emitter: Emitter, points) -> None:
     """After commit: one {device_id, ts, values} item per device and timestamp, for devices
     someone watches."""
-    watched: dict[str, bool] = {}
+    watched = {d for d in set(map(itemgetter(0), points))
+               if emitter.has_audience(f"device:{d}")}
+    if not watched:
+        return
     readings: dict[tuple[str, int], dict] = defaultdict(dict)
     for p in points:
-        device_id = p.device_id
-        if device_id not in watched:
-            watched[device_id] = emitter.has_audience(f"device:{device_id}")
-        if watched[device_id]:
-            readings[(device_id, p.ts)][p.key] = decode_value(p.value, p.text)
+        if p.device_id in watched:
+            readings[(p.device_id, p.ts)][p.key] = decode_value(p.value, p.text)
     for (device_id, ts), values in readings.items():
         emitter.push("telemetry", f"device:{device_id}",
                      {"device_id": device_id, "ts": ts, "values": values})

@@ -7,12 +7,13 @@ import math
 
 import orjson
 
-from smartcity.telemetry.points import Point, Rejection, encode_value
+from smartcity.telemetry.points import Point, Rejection, encode_value, reading
 from smartcity.timeutil import now_ms, parse_time
 
 SENML_RELATIVE_LIMIT = 2**28  # RFC 8428 4.5.3: smaller times are relative to now (seconds)
 SENML_VERSION = 10
 SENML_VALUE_FIELDS = ("v", "vs", "vb", "vd")
+_READING_FIELDS = frozenset(("ts", "values", "device_id"))
 
 
 class PayloadError(Exception):
@@ -34,6 +35,8 @@ def item_time(raw, now: int, max_skew_ms: int, field: str = "ts") -> int:
     """Resolve an item's timestamp (default: now) and refuse ones too far in the future."""
     if raw is None:
         return now
+    if type(raw) is int and 0 <= raw <= now + max_skew_ms:
+        return raw  # epoch ms, the common case: what parse_time would answer, sooner
     try:
         ts = parse_time(raw, field, now)
     except Exception as exc:  # ApiError from the shared parser, reported per item
@@ -52,19 +55,14 @@ def reading_points(device_id: str, item, now: int, max_skew_ms: int) -> list[Poi
         values = item["values"]
         if not isinstance(values, dict):
             raise Rejection("invalid_values", "values must be an object", "values")
-        extra = set(item) - {"ts", "values", "device_id"}
+        extra = len(item) > 1 and set(item) - _READING_FIELDS
         if extra:
             raise Rejection("unknown_field", f"unknown field {sorted(extra)[0]}", sorted(extra)[0])
     else:  # ThingsBoard-style plain object of values (device_id names a batch item's device)
         values = {k: v for k, v in item.items() if k not in ("ts", "device_id")}
     if not values:
         raise Rejection("empty_values", "no values", "values")
-    ts = item_time(item.get("ts"), now, max_skew_ms)
-    points = []
-    for key, value in values.items():
-        number, text = encode_value(key, value, f"values.{key}")
-        points.append(Point(device_id, key, ts, number, text))
-    return points
+    return reading(device_id, item_time(item.get("ts"), now, max_skew_ms), values)
 
 
 def json_readings(device_id: str, body, max_skew_ms: int, now: int | None = None):

@@ -204,9 +204,9 @@ class Pipeline:
             partitions(self.app).ensure(db.engine, min(ts), max(ts))
         keys = key_dictionary(self.app)
         with conn.begin():
-            key_ids = keys.ids(conn, {p.key for p in points})
+            keys.ids(conn, {p.key for p in points})
             heard = {p.device_id for job in jobs if not job.derived for p in job.points}
-            rows = store.write_batch(conn, key_ids, points, heard)
+            rows = store.write_batch(conn, points, heard)
             inserted = points if rows is None else [
                 Point(r[0], name, r[2], r[3], r[4])
                 for r, name in zip(rows, keys.names(conn, [r[1] for r in rows]), strict=True)]

@@ -54,6 +54,21 @@ def encode_value(key: str, value, field: str) -> tuple[float | None, str | None]
     raise Rejection("invalid_value", "value must be a number, boolean or string", field)
 
 
+def reading(device_id: str, ts: int, values: dict) -> list[Point]:
+    """The points of one reading: {key: value} of one device at one time."""
+    points = []
+    append, new = points.append, tuple.__new__  # skips NamedTuple's keyword-taking __new__
+    for key, value in values.items():
+        kind = type(value)
+        # Fast path for the common case: a known-good key and a finite number.
+        if key in _VALID_KEYS and (kind is float or kind is int) and value - value == 0:
+            append(new(Point, (device_id, key, ts, float(value), None)))
+        else:
+            number, text = encode_value(key, value, f"values.{key}")
+            append(new(Point, (device_id, key, ts, number, text)))
+    return points
+
+
 def decode_value(value: float | None, text: str | None):
     """Inverse of encode_value, for answers."""
     if text is None:

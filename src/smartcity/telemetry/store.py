@@ -4,6 +4,8 @@ A batch is staged, the rows not yet stored are kept in `tnew`, and only those fe
 rollups, so a retried batch changes nothing.
 """
 
+from operator import itemgetter
+
 from sqlalchemy import bindparam, text, update
 
 from smartcity.database import utcnow
@@ -12,55 +14,61 @@ from smartcity.telemetry.models import ROLLUPS, telemetry, telemetry_latest
 from smartcity.telemetry.points import Point
 
 COLUMNS = "device_id, key_id, ts, value, text_value"
-_TEMP = ("(device_id VARCHAR(64), key_id INTEGER, ts BIGINT, value DOUBLE PRECISION, "
-         "text_value TEXT)")
+_IDENTITY = itemgetter(0, 1, 2)  # a Point's (device_id, key, ts)
+# tstage holds Points as they are (key by name: no per-point tuple to build in Python);
+# tnew the rows that turned out to be new, as stored.
+_TEMP = {"tstage": "(device_id VARCHAR(64), key VARCHAR(64), ts BIGINT, "
+                   "value DOUBLE PRECISION, text_value TEXT)",
+         "tnew": "(device_id VARCHAR(64), key_id INTEGER, ts BIGINT, value DOUBLE PRECISION, "
+                 "text_value TEXT)"}
+_STAGED = ("SELECT s.device_id, k.id, s.ts, s.value, s.text_value FROM tstage s "
+           "JOIN telemetry_keys k ON k.name = s.key")
 
 
 def prepare_connection(conn) -> None:
     """Create the per-connection staging tables the writer uses."""
     if conn.dialect.name == "postgresql":
-        for name in ("tstage", "tnew"):
-            conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} {_TEMP} "
+        for name, columns in _TEMP.items():
+            conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} {columns} "
                               "ON COMMIT DELETE ROWS"))
     else:
         conn.execute(text("PRAGMA temp_store=MEMORY"))
-        for name in ("tstage", "tnew"):
-            conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} {_TEMP}"))
+        for name, columns in _TEMP.items():
+            conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} {columns}"))
     conn.commit()
 
 
 def first_wins(points: list[Point]) -> list[Point]:
     """Drop repeats of (device, key, ts) inside one batch, keeping the first."""
+    if len(set(map(_IDENTITY, points))) == len(points):
+        return points  # the common case, found at C speed
     seen = {}
     for point in points:
         seen.setdefault((point.device_id, point.key, point.ts), point)
     return list(seen.values())
 
 
-def write_batch(conn, key_ids: dict[str, int], points: list[Point],
-                heard: set[str] | None = None) -> list[tuple] | None:
+def write_batch(conn, points: list[Point], heard: set[str] | None = None) -> list[tuple] | None:
     """Insert new points, update rollups, latest values and last_seen of the `heard` devices
-    (default: every device with a point).
+    (default: every device with a point). Every key must be in telemetry_keys already.
 
     Returns None when every point was new, else the inserted rows as (device_id, key_id, ts,
     value, text_value). Runs inside the caller's transaction.
     """
-    rows = [(p.device_id, key_ids[p.key], p.ts, p.value, p.text) for p in points]
     if conn.dialect.name == "postgresql":
-        _copy(conn, "tstage", rows)
+        _copy(conn, "tstage", points)
         new = conn.exec_driver_sql(
-            f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tstage "
+            f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) {_STAGED} "
             f"ON CONFLICT DO NOTHING RETURNING {COLUMNS}) "
             f"INSERT INTO tnew ({COLUMNS}) SELECT {COLUMNS} FROM ins").rowcount
     else:
         cursor = conn.connection.driver_connection.cursor()
         cursor.execute("DELETE FROM tstage")
         cursor.execute("DELETE FROM tnew")
-        cursor.executemany("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", rows)
+        cursor.executemany("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", points)
         new = cursor.execute(
-            f"INSERT INTO tnew SELECT {COLUMNS} FROM tstage s WHERE NOT EXISTS (SELECT 1 FROM "
-            "telemetry t WHERE t.device_id = s.device_id AND t.key_id = s.key_id "
-            "AND t.ts = s.ts)").rowcount
+            f"INSERT INTO tnew {_STAGED} WHERE NOT EXISTS (SELECT 1 FROM telemetry t "
+            "WHERE t.device_id = s.device_id AND t.key_id = k.id AND t.ts = s.ts)").rowcount
         cursor.execute(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew")
         cursor.close()
     add_to_rollups(conn, "tnew")
@@ -68,14 +76,14 @@ def write_batch(conn, key_ids: dict[str, int], points: list[Point],
     touched = {p.device_id for p in points} if heard is None else heard
     if touched:
         _touch_devices(conn, touched)
-    if new == len(rows):
+    if new == len(points):
         return None
     return conn.exec_driver_sql(f"SELECT {COLUMNS} FROM tnew").all()
 
 
 def _copy(conn, table: str, rows) -> None:
     cursor = conn.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table} ({COLUMNS}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {table} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
