@@ -6,7 +6,7 @@ rollups, so a retried batch changes nothing.
 
 from operator import itemgetter
 
-from sqlalchemy import bindparam, text, update
+from sqlalchemy import text
 
 from smartcity.database import utcnow
 from smartcity.devices.models import Device
@@ -53,39 +53,36 @@ def write_batch(conn, points: list[Point], heard: set[str] | None = None) -> lis
     (default: every device with a point). Every key must be in telemetry_keys already.
 
     Returns None when every point was new, else the inserted rows as (device_id, key_id, ts,
-    value, text_value). Runs inside the caller's transaction.
+    value, text_value). Runs inside the caller's transaction, on the driver's cursor: these
+    statements never change, and SQLAlchemy's per-statement work cost more than running them.
     """
-    if conn.dialect.name == "postgresql":
-        _copy(conn, "tstage", points)
-        new = conn.exec_driver_sql(
-            f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) {_STAGED} "
-            f"ON CONFLICT DO NOTHING RETURNING {COLUMNS}) "
-            f"INSERT INTO tnew ({COLUMNS}) SELECT {COLUMNS} FROM ins").rowcount
-    else:
-        cursor = conn.connection.driver_connection.cursor()
-        cursor.execute("DELETE FROM tstage")
-        cursor.execute("DELETE FROM tnew")
-        cursor.executemany("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", points)
-        new = cursor.execute(
-            f"INSERT INTO tnew {_STAGED} WHERE NOT EXISTS (SELECT 1 FROM telemetry t "
-            "WHERE t.device_id = s.device_id AND t.key_id = k.id AND t.ts = s.ts)").rowcount
-        cursor.execute(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew")
-        cursor.close()
-    add_to_rollups(conn, "tnew")
-    conn.exec_driver_sql(_LATEST_FROM_NEW[conn.dialect.name])
-    touched = {p.device_id for p in points} if heard is None else heard
-    if touched:
-        _touch_devices(conn, touched)
-    if new == len(points):
-        return None
-    return conn.exec_driver_sql(f"SELECT {COLUMNS} FROM tnew").all()
-
-
-def _copy(conn, table: str, rows) -> None:
+    dialect = conn.dialect.name
     cursor = conn.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table} FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    try:
+        if dialect == "postgresql":
+            with cursor.copy("COPY tstage FROM STDIN") as copy:
+                for point in points:
+                    copy.write_row(point)
+            cursor.execute(_STAGE_TO_NEW["postgresql"])
+            new = cursor.rowcount
+        else:
+            cursor.execute("DELETE FROM tstage")
+            cursor.execute("DELETE FROM tnew")
+            cursor.executemany("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", points)
+            new = cursor.execute(_STAGE_TO_NEW["sqlite"]).rowcount
+            cursor.execute(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew")
+        for statement in _FOLD_NEW[dialect]:
+            cursor.execute(statement)
+        touched = sorted({p.device_id for p in points} if heard is None else heard)
+        if touched:
+            cursor.execute(_touch_sql(dialect, len(touched)),
+                           [_last_seen_now(conn.dialect), *touched])
+        if new == len(points):
+            return None
+        cursor.execute(f"SELECT {COLUMNS} FROM tnew")
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _least(dialect: str) -> tuple[str, str]:
@@ -101,16 +98,16 @@ def _insert_bucket_totals(table: str, width: int, source: str, where: str = "") 
             f"GROUP BY device_id, key_id, (ts / {width}) * {width}")
 
 
-def add_to_rollups(conn, source: str) -> None:
-    """Fold the numeric rows of `source` (a table or subquery) into every rollup table."""
-    least, greatest = _least(conn.dialect.name)
-    for width, table in ROLLUPS.items():
-        name = table.name
-        conn.execute(text(
-            f"{_insert_bucket_totals(name, width, source)} "
+def _fold_into_rollups(dialect: str, source: str) -> list[str]:
+    """Statements folding the numeric rows of `source` into every rollup table."""
+    least, greatest = _least(dialect)
+    return [f"{_insert_bucket_totals(table.name, width, source)} "
             f"ON CONFLICT (device_id, key_id, bucket) DO UPDATE SET "
-            f"count = {name}.count + excluded.count, sum = {name}.sum + excluded.sum, "
-            f"min = {least}({name}.min, excluded.min), max = {greatest}({name}.max, excluded.max)"))
+            f"count = {table.name}.count + excluded.count, "
+            f"sum = {table.name}.sum + excluded.sum, "
+            f"min = {least}({table.name}.min, excluded.min), "
+            f"max = {greatest}({table.name}.max, excluded.max)"
+            for width, table in ROLLUPS.items()]
 
 
 _UPSERT_LATEST = (f"INSERT INTO telemetry_latest ({COLUMNS}) {{select}} "
@@ -127,15 +124,30 @@ _LATEST_FROM_NEW = {
         select=f"SELECT DISTINCT ON (device_id, key_id) {COLUMNS} FROM tnew "
                "ORDER BY device_id, key_id, ts DESC"),
 }
+# Staged points not stored yet -> tnew (PostgreSQL: and into telemetry, first write wins).
+_STAGE_TO_NEW = {
+    "postgresql": f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) {_STAGED} "
+                  f"ON CONFLICT DO NOTHING RETURNING {COLUMNS}) "
+                  f"INSERT INTO tnew ({COLUMNS}) SELECT {COLUMNS} FROM ins",
+    "sqlite": f"INSERT INTO tnew {_STAGED} WHERE NOT EXISTS (SELECT 1 FROM telemetry t "
+              "WHERE t.device_id = s.device_id AND t.key_id = k.id AND t.ts = s.ts)",
+}
+# What the new rows change besides telemetry: rollups, then latest values.
+_FOLD_NEW = {dialect: [*_fold_into_rollups(dialect, "tnew"), _LATEST_FROM_NEW[dialect]]
+             for dialect in ("postgresql", "sqlite")}
 
 
-# Built once: constructing the statement per batch cost more than running it.
-_TOUCH = (update(Device).where(Device.id.in_(bindparam("ids", expanding=True)))
-          .values(last_seen=bindparam("now", type_=Device.last_seen.type), reported_state=None))
+def _touch_sql(dialect: str, devices: int) -> str:
+    mark = "%s" if dialect == "postgresql" else "?"
+    return (f"UPDATE devices SET last_seen = {mark}, reported_state = NULL "
+            f"WHERE id IN ({', '.join([mark] * devices)})")
 
 
-def _touch_devices(conn, device_ids) -> None:
-    conn.execute(_TOUCH, {"ids": sorted(device_ids), "now": utcnow()})
+def _last_seen_now(dialect):
+    """Now, as the devices.last_seen column stores it on this backend."""
+    process = Device.last_seen.type.bind_processor(dialect)
+    now = utcnow()
+    return process(now) if process else now
 
 
 def delete_range(conn, device_id: str, key_ids: list[int] | None, start: int, end: int) -> int:
