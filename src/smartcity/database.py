@@ -182,9 +182,9 @@ class Database:
 
     def release(self) -> None:
         """End the request session's transaction before waiting on another writer."""
-        session = self.session()
-        if session.in_transaction():
-            session.commit()
+        scoped = self.session
+        if scoped.registry.has() and scoped().in_transaction():  # never create one to end it
+            scoped.commit()
 
     @property
     def dialect(self) -> str:
