@@ -348,8 +348,9 @@ class Server:
     """The real HTTP stack as a subprocess: gunicorn with the project's gunicorn.conf.py
     (gthread) when present, else `python run.py serve`."""
 
-    def __init__(self, url: str, workers: int, logdir: str, extra_env: dict | None = None):
-        self.url, self.workers, self.logdir = url, workers, logdir
+    def __init__(self, url: str, workers: int, logdir: str, extra_env: dict | None = None,
+                 app_spec: str = "app:app"):
+        self.url, self.workers, self.logdir, self.app_spec = url, workers, logdir, app_spec
         self.port = free_port()
         self.extra_env = extra_env or {}
         self.proc: subprocess.Popen | None = None
@@ -372,7 +373,8 @@ class Server:
         if (ROOT / "gunicorn.conf.py").is_file() and gunicorn.exists():
             self.kind = "gunicorn"
             self.command = [str(gunicorn), "-c", "gunicorn.conf.py", "--bind",
-                            f"127.0.0.1:{self.port}", "--workers", str(self.workers), "app:app"]
+                            f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+                            "--pythonpath", str(ROOT / "bench"), self.app_spec]
         else:
             self.kind = "run.py serve"
             self.command = [sys.executable, "run.py", "serve", "--host", "127.0.0.1",

@@ -25,6 +25,7 @@ import queue
 import random
 import sqlite3
 import sys
+import tempfile
 import threading
 import time
 
@@ -511,6 +512,25 @@ def run_backend(backend: str, args) -> dict:
     return out
 
 
+def run_floor(args) -> dict:
+    """The same single-post load on an empty Flask route (bench/floor_app.py) behind the same
+    gunicorn settings: what the web stack alone allows on this machine, in this run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wait_quiet(args.wait_quiet)
+        with Server("sqlite:///" + os.path.join(tmp, "unused.db"), args.workers, tmp,
+                    app_spec="floor_app:app") as server:
+            keys = {f"floor-{i:03d}": "floor.key" for i in range(args.single_devices)}
+            single = run_singles(server.port, keys, args.processes, args.threads, args.duration,
+                                 args.warmup, int(time.time() * 1000), CpuMeter(server))
+    log(f"floor (empty Flask route): {single['requests_per_s']} req/s, "
+        f"p99 {single['latency']['p99_ms']} ms")
+    return {"what": "empty Flask route, same gunicorn settings and load; nothing stored",
+            "requests_per_s": single["requests_per_s"], "latency": single["latency"],
+            "server_cpu_ms_per_request": round(
+                1000 * single["cpu"]["server_cpu_s"] / max(1, single["requests_ok"]), 2),
+            "cpu": single["cpu"], "errors": single["errors"]}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=(*BACKENDS, "both"), default="both")
@@ -545,6 +565,7 @@ def main(argv=None) -> int:
               "targets": TARGETS, "results": {}}
     for backend in backends:
         report["results"][backend] = run_backend(backend, args)
+    report["single_floor_bare_flask"] = run_floor(args)
     report["pass"] = {
         backend: {"batch_ratio": r["batch_ratio"]["pass"],
                   "single_requests_per_s": r["single_targets"]["requests_per_s"]["pass"],
