@@ -53,14 +53,6 @@ control_socket_disable = True
 
 
 def post_worker_init(worker):
-    """Keep the app's long-lived objects out of garbage collection, and collect less often.
+    from smartcity.ops.runtime import tune_gc
 
-    Ingest allocates many short-lived objects per batch; with the default threshold the collector
-    ran about once per batch and walked every module-level object each time (~30 % of a batch's
-    CPU in bench/ingest_http.py profiles).
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    tune_gc()

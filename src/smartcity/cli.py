@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from smartcity.ops.runtime import tune_gc
 from smartcity.simulator.command import add_arguments
 
 
@@ -19,6 +20,7 @@ def _app(background: bool = False, role: str = "app"):
 
 def cmd_serve(args) -> int:
     app = _app(background=True, role="serve")
+    tune_gc()
     app.logger.info("serving on http://%s:%s", args.host, args.port)
     # Werkzeug's threaded server (with WebSockets via simple-websocket) is fine for one node;
     # production runs gunicorn with gthread workers behind nginx.
@@ -36,6 +38,7 @@ def cmd_ingest_worker(args) -> int:
     from smartcity.mqtt.setup import start_consumer
 
     app = _app(background=True, role="worker")
+    tune_gc()
     if not app.config.get("MQTT_URL"):
         print("error: MQTT_URL is not set", file=sys.stderr)
         return 2
