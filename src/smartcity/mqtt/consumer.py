@@ -131,6 +131,8 @@ class MqttConsumer:
         attempt = 0
         while not self._stopping.is_set():
             if not self._restart.wait(1.0):
+                if self._busy:  # submits restart a dead writer, and we submit none meanwhile
+                    self.pipeline.start()
                 continue
             self._restart.clear()
             if self._stopping.is_set():
