@@ -4,7 +4,8 @@ Profiles of `run.py ingest-worker` showed paho's own per-message work as the lar
 MQTT thread: an MQTT v5 `Properties` object built (two dicts of ~27 entries) for every PUBLISH
 even when it carries none, a `threading.Condition` per received message (`MQTTMessage.info`,
 meaningless for incoming messages), a topic matcher walk, one select() and three recv() calls per
-packet, and one socket write (plus a wake-up write) per PUBACK. This subclass keeps paho's
+packet read byte by byte into a state machine, and one socket write (plus a wake-up write) per
+PUBACK. This subclass keeps paho's
 connection handling, state machine and callbacks and overrides only those steps, each falling
 back to paho's own code when a packet or configuration is outside the fast path (QoS 2,
 properties present, logging enabled, topic-filtered callbacks). It relies on paho internals:
@@ -16,12 +17,15 @@ import struct
 import time
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.exception import MalformedPacket
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 _H = struct.Struct("!H")
 _PUBACK = bytes([mqtt.PUBACK, 2])
 READ_SIZE = 65536
+_IN_PACKET_EMPTY = {"command": 0, "have_remaining": 0, "remaining_count": [], "remaining_mult": 1,
+                    "remaining_length": 0, "packet": bytearray(), "to_process": 0, "pos": 0}
 
 # Shared by every property-less message: nothing in our code writes to message.properties.
 EMPTY_PUBLISH_PROPERTIES = Properties(PacketTypes.PUBLISH)
@@ -49,6 +53,39 @@ class IngestClient(mqtt.Client):
         start = self._rpos
         self._rpos = min(start + bufsize, len(self._rbuf))
         return self._rbuf[start:self._rpos]
+
+    def _packet_read(self) -> mqtt.MQTTErrorCode:
+        # A whole packet in the buffer is handled at once; anything else (a packet split across
+        # reads, an empty buffer) goes through paho's incremental reader.
+        buf, pos = self._rbuf, self._rpos
+        if self._in_packet["command"] or self._rsock is not self._sock or pos + 2 > len(buf):
+            return super()._packet_read()
+        length, shift, i = 0, 0, pos + 1
+        while True:
+            if i >= len(buf) or i > pos + 4:
+                return super()._packet_read()
+            byte = buf[i]
+            length |= (byte & 127) << shift
+            shift += 7
+            i += 1
+            if not byte & 128:
+                break
+        end = i + length
+        if end > len(buf):
+            return super()._packet_read()
+        self._rpos = end
+        self._in_packet = {"command": buf[pos], "have_remaining": 1, "remaining_count": [],
+                           "remaining_mult": 1, "remaining_length": length,
+                           "packet": buf[i:end], "to_process": 0, "pos": 0}
+        try:
+            rc = self._packet_handle()
+        except MalformedPacket as exc:
+            self._easy_log(mqtt.MQTT_LOG_DEBUG, "Received malformed packet: %s", exc)
+            rc = mqtt.MQTTErrorCode.MQTT_ERR_PROTOCOL
+        self._in_packet = dict(_IN_PACKET_EMPTY, remaining_count=[], packet=bytearray())
+        with self._msgtime_mutex:
+            self._last_bytes_received = time.monotonic()
+        return rc
 
     def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
         # Handle every packet already buffered: select() only sees the socket, so a complete
