@@ -4,11 +4,10 @@ Profiles of `run.py ingest-worker` showed paho's own per-message work as the lar
 MQTT thread: an MQTT v5 `Properties` object built (two dicts of ~27 entries) for every PUBLISH
 even when it carries none, a `threading.Condition` per received message (`MQTTMessage.info`,
 meaningless for incoming messages), a topic matcher walk, one select() and three recv() calls per
-packet read byte by byte into a state machine, and one socket write (plus a wake-up write) per
-PUBACK. This subclass keeps paho's
-connection handling, state machine and callbacks and overrides only those steps, each falling
-back to paho's own code when a packet or configuration is outside the fast path (QoS 2,
-properties present, logging enabled, topic-filtered callbacks). It relies on paho internals:
+packet read byte by byte, and one socket write (plus a wake-up write) per PUBACK. This subclass
+keeps paho's connection handling, state machine and callbacks and overrides only those steps,
+each falling back to paho's own code outside the fast path (QoS 2, properties present, a packet
+split across reads, logging enabled, topic-filtered callbacks). It relies on paho internals:
 `requirements.txt` pins the paho version it was written against, and tests/mqtt/test_client.py
 checks its behaviour against plain paho.
 """
