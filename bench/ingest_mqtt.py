@@ -79,10 +79,11 @@ METHOD = {
                    "the median of the per-pair ratios, so that both sides of a ratio saw the "
                    "same machine.",
     "cpu": "CPU seconds per process group during the phase, from /proc/<pid>/stat; 'other' is "
-           "every process on the machine that is not part of this benchmark (or of PostgreSQL). "
-           "worker_cpu_us_per_msg and subscriber_cpu_us_per_msg (the bare subscriber's own "
-           "process time) compare the cost of a message on each side and depend little on "
-           "other load, unlike msg/s on a shared 2-core machine.",
+           "every process on the machine that is not part of this benchmark (or of PostgreSQL); "
+           "'monitor_postgres' is the PostgreSQL backend serving the latency monitor's polls "
+           "(not in 'postgres'). worker_cpu_us_per_msg and subscriber_cpu_us_per_msg (the bare "
+           "subscriber's own process time) compare the cost of a message on each side and "
+           "depend little on other load, unlike msg/s on a shared 2-core machine.",
 }
 
 
@@ -618,6 +619,8 @@ class Monitor:
     def __init__(self, backend: str, dsn: str, key_id: int, slots: list[dict], interval: float):
         self.backend = backend
         self.conn = db_connect(backend, dsn)
+        # Its PostgreSQL backend is the benchmark's load, not the worker's: accounted apart.
+        self.db_pids = [self.conn.info.backend_pid] if backend == "postgresql" else []
         self.key_id = key_id
         self.slots = slots
         self.interval = interval
@@ -932,7 +935,8 @@ class Run:
         procs, results, go = self.start_publishers(slots, "devices", rate)
         profiler = self.start_profiler(worker, "rate" + str(int(rate)) if rate else "burst")
         meter = CpuMeter({"broker": [self.broker.proc.pid], "worker": worker.pids,
-                          "bench_main": [os.getpid()]}, exclude=[p.pid for p in procs])
+                          "bench_main": [os.getpid()], "monitor_postgres": monitor.db_pids},
+                         exclude=[p.pid for p in procs])
         go.set()
         pubs: list[dict] = []
 
@@ -947,9 +951,10 @@ class Run:
         try:
             monitor.run_until(finished, idle_timeout=20, hard_timeout=900)
         finally:
+            # Before the monitor's backend and py-spy exit: a gone process has no CPU to read.
+            cpu = meter.stop(extra={"py-spy": [profiler[0].pid]} if profiler else None)
             monitor.close()
             profile = self.stop_profiler(profiler)
-        cpu = meter.stop(extra={"py-spy": [profiler[0].pid]} if profiler else None)
         if not finished():
             pubs += self.collect(procs, results, len(procs) - len(pubs), 120)
         for proc in procs:

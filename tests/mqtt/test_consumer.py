@@ -2,6 +2,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -190,3 +191,31 @@ def test_status_and_last_will_drive_connectivity(start, make_device, mqtt_client
     device.loop_stop()
     device.socket().close()  # vanish without DISCONNECT: the broker publishes the last will
     wait_until(lambda: connectivity() == "offline", timeout=90)
+
+
+def test_readings_arriving_during_a_commit_are_acked_after_their_own_commit(
+        start, make_device, mqtt_client):
+    app, consumer = start()
+    make_device("aq-burst")
+    pipeline = app.extensions["smartcity.pipeline"]
+    running, gate = threading.Event(), threading.Event()
+    holder = threading.Thread(target=pipeline.call,
+                              args=(lambda conn: running.set() or gate.wait(30),))
+    holder.start()
+    running.wait(10)  # the writer is busy until the gate opens
+    try:
+        batches = pipeline.stats["batches"]
+        now = int(time.time() * 1000)
+        device = mqtt_client()
+        for i in range(50):
+            device.publish("devices/aq-burst/telemetry",
+                           orjson.dumps({"ts": now - 10_000 + i, "values": {"pm25": i}}), qos=1)
+        wait_until(lambda: consumer.stats.messages_in == 50)
+        assert consumer.stats.acked == 0
+    finally:
+        gate.set()
+        holder.join()
+    wait_until(lambda: consumer.stats.acked == 50)
+    assert stored(app, "aq-burst") == 50
+    # The first reading's job, then one job for the 49 that waited behind it.
+    assert pipeline.stats["batches"] - batches == 2

@@ -3,6 +3,11 @@
 A message is acknowledged only once the batch holding its points is committed; if a commit
 fails the client reconnects without acking, and the broker redelivers (first write wins makes
 the redelivery harmless).
+
+Telemetry reaches the writer as one job at a time: while a job of ours waits or commits, the
+points of the messages that arrive meanwhile gather in a buffer, submitted as the next job when
+that one is done (by the writer's callback). A burst thus costs one job, one callback and one
+PUBACK write per commit instead of per message, and an idle pipeline still gets a message at once.
 """
 
 import logging
@@ -16,6 +21,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from smartcity.errors import ApiError
+from smartcity.mqtt.client import IngestClient
 from smartcity.mqtt.directory import DeviceDirectory
 from smartcity.mqtt.settings import parse_mqtt_url
 from smartcity.telemetry import parse
@@ -47,6 +53,18 @@ class MqttStats:
         return dict(vars(self))
 
 
+class _Buffer:
+    """Points of messages not yet handed to the writer, and the ids to ack once committed."""
+
+    __slots__ = ("points", "mids", "generation", "received")
+
+    def __init__(self, generation: int):
+        self.points: list = []
+        self.mids: list[int] = []
+        self.generation = generation
+        self.received = 0.0  # perf_counter() of its first message
+
+
 class MqttConsumer:
     def __init__(self, app, pipeline, engine, client_id: str, handlers: dict):
         config = app.config
@@ -67,12 +85,15 @@ class MqttConsumer:
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
         self._ever_connected = False
+        self._lock = threading.Lock()
+        self._buffer = _Buffer(self.generation)
+        self._busy = False  # a telemetry job of ours is queued or committing
         self.client = self._make_client()
 
     # -- connection ----------------------------------------------------------------------------
-    def _make_client(self) -> mqtt.Client:
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id,
-                             protocol=mqtt.MQTTv5, manual_ack=True)
+    def _make_client(self) -> IngestClient:
+        client = IngestClient(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id,
+                              protocol=mqtt.MQTTv5, manual_ack=True)
         if self.broker.username:
             client.username_pw_set(self.broker.username, self.broker.password)
         if self.broker.tls:
@@ -110,6 +131,8 @@ class MqttConsumer:
         attempt = 0
         while not self._stopping.is_set():
             if not self._restart.wait(1.0):
+                if self._busy:  # submits restart a dead writer, and we submit none meanwhile
+                    self.pipeline.start()
                 continue
             self._restart.clear()
             if self._stopping.is_set():
@@ -195,21 +218,51 @@ class MqttConsumer:
         if not outcome.points:
             self._ack(message, generation)
             return
+        with self._lock:
+            buffer = self._buffer
+            if buffer.generation != generation:  # left from a dropped connection: redelivered
+                buffer = self._buffer = _Buffer(generation)
+            if not buffer.points:
+                buffer.received = received
+            buffer.points += outcome.points
+            if message.qos:
+                buffer.mids.append(message.mid)
+            if self._busy:
+                return  # goes with the next job, when the writer is done with ours
+            self._busy = True
+            self._buffer = _Buffer(generation)
+        self._submit(buffer, block=True)
 
-        def committed(job):
-            if job.error is not None:
-                self.stats.commit_failures += 1
-                self.stats.last_error = f"commit failed: {job.error}"[:300]
-                self._restart.set()  # reconnect unacked: the broker redelivers
-                return
-            self.stats.last_latency_ms = round((time.perf_counter() - received) * 1000, 2)
-            self._ack(message, generation)
-
+    def _submit(self, buffer: _Buffer, block: bool) -> None:
+        """Hand a buffer to the writer (self._busy is set); on a full queue, reconnect."""
         try:
-            self.pipeline.submit(outcome.points, callback=committed, block=True)
+            self.pipeline.submit(buffer.points, callback=lambda job: self._committed(job, buffer),
+                                 block=block)
         except QueueFull:
             self.stats.last_error = "ingest queue full"
-            self._restart.set()
+            with self._lock:
+                self._busy = False
+            self._restart.set()  # its messages stay unacked: the broker redelivers them
+
+    def _committed(self, job, buffer: _Buffer) -> None:
+        """In the writer thread: ack the buffer's messages, then submit what gathered meanwhile."""
+        if job.error is not None:
+            self.stats.commit_failures += 1
+            self.stats.last_error = f"commit failed: {job.error}"[:300]
+            self._restart.set()  # reconnect unacked: the broker redelivers
+        else:
+            self.stats.last_latency_ms = round((time.perf_counter() - buffer.received) * 1000, 2)
+            if buffer.generation == self.generation:
+                self.client.ack_many(buffer.mids)
+                self.stats.acked += len(buffer.mids)
+        with self._lock:
+            pending = self._buffer
+            self._buffer = _Buffer(pending.generation)
+            if job.error is not None or not pending.points:  # after an error: redelivered
+                self._busy = False
+                return
+        # Never block the writer on its own queue; if full, the reconnect redelivers these.
+        self._submit(pending, block=False)
 
     def _control(self, device_id: str, parts: list[str], message) -> None:
         """Status, reported attributes and command responses: rare, handled inline."""

@@ -27,7 +27,7 @@ class MqttCollector:
             yield CounterMetricFamily(f"smartcity_mqtt_{name}", f"MQTT {name}",
                                       value=getattr(stats, name))
         yield GaugeMetricFamily("smartcity_mqtt_last_latency_ms",
-                                "Receive-to-ack latency of the last message",
+                                "Receive-to-ack latency of the oldest message last acked",
                                 value=stats.last_latency_ms)
 
 
