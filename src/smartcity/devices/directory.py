@@ -156,5 +156,5 @@ def init_app(app) -> DeviceDirectory:
     return directory
 
 
-def device_directory() -> DeviceDirectory:
-    return current_app.extensions[_EXTENSION]
+def device_directory(app=None) -> DeviceDirectory:
+    return (app or current_app).extensions[_EXTENSION]

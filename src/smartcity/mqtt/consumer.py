@@ -20,9 +20,9 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from smartcity.devices.directory import device_directory
 from smartcity.errors import ApiError
 from smartcity.mqtt.client import IngestClient
-from smartcity.mqtt.directory import DeviceDirectory
 from smartcity.mqtt.settings import parse_mqtt_url
 from smartcity.telemetry import parse
 from smartcity.telemetry.ingest import Outcome, collect
@@ -66,7 +66,7 @@ class _Buffer:
 
 
 class MqttConsumer:
-    def __init__(self, app, pipeline, engine, client_id: str, handlers: dict):
+    def __init__(self, app, pipeline, client_id: str, handlers: dict):
         config = app.config
         self.app = app
         self.pipeline = pipeline
@@ -75,7 +75,7 @@ class MqttConsumer:
         self.shared = config["MQTT_SHARED_SUBSCRIPTION"]
         self.session_expiry = config["MQTT_SESSION_EXPIRY"]
         self.max_skew_ms = config["MAX_CLOCK_SKEW"] * 1000
-        self.devices = DeviceDirectory(engine, config["DEVICE_CACHE_TTL"])
+        self.devices = device_directory(app)
         # fn(device_id, ...) per topic kind: "status" (state), "attributes" (dict),
         # "command_response" (command_id, dict); each runs its own transaction.
         self.handlers = handlers

@@ -7,7 +7,6 @@ from smartcity.devices import attributes, commands
 from smartcity.devices import service as devices
 from smartcity.devices.control_schemas import command_response_schema
 from smartcity.errors import ApiError
-from smartcity.extensions import db
 from smartcity.mqtt.consumer import MqttConsumer
 from smartcity.mqtt.settings import client_id
 from smartcity.ops.health import register_check
@@ -37,7 +36,6 @@ def start_consumer(app, role: str = "app") -> MqttConsumer:
         return app.extensions["smartcity.mqtt"]
     with app.app_context():
         pipeline = get_pipeline()
-        engine = db.engine
 
     def in_app(fn):
         def run(*args):
@@ -48,7 +46,7 @@ def start_consumer(app, role: str = "app") -> MqttConsumer:
     handlers = {"status": in_app(devices.report_state),
                 "attributes": in_app(attributes.report),
                 "command_response": in_app(_command_response)}
-    consumer = MqttConsumer(app, pipeline, engine, client_id(app.config["MQTT_CLIENT_ID"], role),
+    consumer = MqttConsumer(app, pipeline, client_id(app.config["MQTT_CLIENT_ID"], role),
                             handlers)
     app.extensions["smartcity.mqtt"] = consumer
     register_check(app, "mqtt", lambda: {
