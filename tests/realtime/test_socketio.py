@@ -137,3 +137,24 @@ def test_only_readings_of_watched_devices_are_queued_for_push(app, login):
     push_telemetry(emitter, [Point("aq-watched", "pm25", 1, 3.0, None),
                              Point("aq-unwatched", "pm25", 1, 4.0, None)])
     assert list(emitter._batches) == [("telemetry", "device:aq-watched")]
+
+
+def test_clients_in_the_same_rooms_share_one_encoded_frame(app, login, client, make_device):
+    key = make_device("aq-shared")["api_key"]
+    token = login("viewer")["access_token"]
+    first, second, elsewhere = socket(app, token), socket(app, token), socket(app, token)
+    for sio in (first, second):
+        sio.emit("join_room", {"room": "device:aq-shared"}, callback=True)
+    elsewhere.emit("join_room", {"room": "device:aq-nothing"}, callback=True)
+    emitter = app.extensions["smartcity.emitter"]
+    emitter._stop.set()  # flush by hand
+    before = dict(emitter.stats)
+    now = int(time.time() * 1000)
+    client.post("/api/telemetry", json={"ts": now, "values": {"pm25": 5}},
+                headers={"X-API-Key": key})
+    emitter.flush()
+    expected = [[{"device_id": "aq-shared", "ts": now, "values": {"pm25": 5.0}}]]
+    assert events(first, "telemetry") == events(second, "telemetry") == expected
+    assert events(elsewhere, "telemetry") == []
+    assert emitter.stats["emits"] - before["emits"] == 1
+    assert emitter.stats["items"] - before["items"] == 2

@@ -68,20 +68,29 @@ class Emitter:
 
     def _emit_batches(self, batches: dict) -> None:
         """One frame per client per flush when this process knows every client (no message
-        queue): a client watching 20 devices gets one list, not 20 frames. Through a message
-        queue only room emits reach clients of other processes."""
+        queue): a client watching 20 devices gets one list, not 20 frames. Clients in the same
+        rooms get the same frame, encoded once. Through a message queue only room emits reach
+        clients of other processes."""
         manager = self.socketio.server.manager
         if isinstance(manager, socketio.PubSubManager):
-            per_target = batches
-        else:
-            per_target = defaultdict(list)
             for (event, room), items in batches.items():
-                for sid, _eio_sid in manager.get_participants("/", room):
-                    per_target[(event, sid)].extend(items)
-        for (event, target), items in per_target.items():
-            self.socketio.emit(event, items, to=target)
-            self.stats["emits"] += 1
-            self.stats["items"] += len(items)
+                self._send(event, items, room)
+            return
+        rooms_of: dict[tuple[str, str], list[str]] = defaultdict(list)  # (event, sid) -> rooms
+        for event, room in batches:
+            for sid, _eio_sid in manager.get_participants("/", room):
+                rooms_of[(event, sid)].append(room)
+        audiences: dict[tuple[str, tuple], list[str]] = defaultdict(list)
+        for (event, sid), rooms in rooms_of.items():
+            audiences[(event, tuple(rooms))].append(sid)
+        for (event, rooms), sids in audiences.items():
+            items = [item for room in rooms for item in batches[(event, room)]]
+            self._send(event, items, sids)
+
+    def _send(self, event: str, items: list, to) -> None:
+        self.socketio.emit(event, items, to=to)
+        self.stats["emits"] += 1
+        self.stats["items"] += len(items) * (len(to) if isinstance(to, list) else 1)
 
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
