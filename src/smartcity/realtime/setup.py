@@ -10,7 +10,7 @@ from smartcity.devices import events
 from smartcity.devices import service as devices
 from smartcity.devices.models import Device
 from smartcity.extensions import db
-from smartcity.realtime import handlers
+from smartcity.realtime import handlers, jsoncodec
 from smartcity.realtime.emitter import Emitter, get_emitter
 from smartcity.telemetry.pipeline import get_pipeline
 from smartcity.telemetry.points import decode_value
@@ -25,7 +25,8 @@ def init_app(app) -> SocketIO:
     socketio.init_app(app, async_mode="threading", path="socket.io",
                       message_queue=app.config.get("REDIS_URL"),
                       channel=app.config["SOCKETIO_CHANNEL"],
-                      cors_allowed_origins=origins, logger=False, engineio_logger=False)
+                      cors_allowed_origins=origins, logger=False, engineio_logger=False,
+                      json=jsoncodec)
     app.extensions["smartcity.socketio"] = socketio
     app.extensions["smartcity.socket_principals"] = {}
     app.extensions["smartcity.snapshots"] = {"overview": lambda: overview_snapshot(app)}
