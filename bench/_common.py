@@ -181,7 +181,7 @@ def pg_settings(dsn: str) -> dict:
 
 # -- the application ---------------------------------------------------------------------------
 
-def bench_app(url: str):
+def bench_app(url: str, **extra):
     """An app on `url` for setup work in this process (no background threads)."""
     from smartcity import create_app
     from smartcity.config import Config
@@ -189,7 +189,7 @@ def bench_app(url: str):
     return create_app(Config, overrides={
         "DATABASE_URL": url, "START_BACKGROUND": False, "SECRET_KEY": SECRET_KEY,
         "JWT_SECRET_KEY": JWT_SECRET_KEY, "BCRYPT_ROUNDS": 4,
-        "JWT_ACCESS_TTL": 6 * 3600, "ENV": "development"})
+        "JWT_ACCESS_TTL": 6 * 3600, "ENV": "development", **extra})
 
 
 def migrate_database(url: str) -> None:
