@@ -252,3 +252,13 @@ def test_no_cookie_session_is_kept(app, client, admin_headers):
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_a_configured_default_rate_limit_still_applies_to_every_route(make_app):
+    client = make_app(RATELIMIT_DEFAULT="2 per minute").test_client()
+    assert [client.get("/api/health").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_without_default_limits_unlimited_routes_are_not_counted(make_app):
+    client = make_app().test_client()
+    assert {client.get("/api/health").status_code for _ in range(30)} == {200}
