@@ -5,6 +5,7 @@ import itertools
 import os
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -59,6 +60,19 @@ def _migrated(url: str) -> str:
 @pytest.fixture(scope="session")
 def services():
     return test_service_urls()
+
+
+@pytest.fixture
+def redis_url(services):
+    """A reachable Redis (required under CI=true), else the test is skipped."""
+    url = services["REDIS_URL"] or "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        if services["CI"]:
+            pytest.fail(f"CI=true requires Redis at {url}", pytrace=False)
+        pytest.skip("Redis not reachable")
+    return url
 
 
 @pytest.fixture(scope="session")

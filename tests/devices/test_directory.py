@@ -2,11 +2,13 @@
 elsewhere (another process, raw SQL) within DEVICE_CACHE_TTL."""
 
 import time
+import uuid
 
 from sqlalchemy import update
 
 from smartcity.devices.models import Device
 from smartcity.extensions import db
+from tests.broker import wait_until
 
 
 def post(client, api_key, value=1.0):
@@ -80,3 +82,21 @@ def test_batch_items_of_unknown_and_disabled_devices_are_rejected(client, admin_
     assert response.status_code == 201
     codes = [(r["index"], r["error"]["code"]) for r in response.get_json()["rejected"]]
     assert codes == [(1, "unknown_device"), (2, "unknown_device"), (3, "device_disabled")]
+
+
+def test_with_redis_a_change_in_one_process_reaches_the_others_at_once(make_app, redis_url,
+                                                                       admin_headers):
+    # Two apps on one database stand for two processes; the TTL is long, so only the Redis
+    # announcement can make the second one forget.
+    channel = f"test-{uuid.uuid4().hex}"
+    settings = {"REDIS_URL": redis_url, "SOCKETIO_CHANNEL": channel, "DEVICE_CACHE_TTL": 3600}
+    here, there = make_app(**settings), make_app(**settings)
+    api, ingest = here.test_client(), there.test_client()
+    device = api.post("/api/devices", json={"id": "announced", "type": "air_quality_station"},
+                      headers=admin_headers).get_json()
+    assert post(ingest, device["api_key"]).status_code == 201  # cached over there
+    wait_until(lambda: directory(there).announcer.subscribed, timeout=5)
+    response = api.patch("/api/devices/announced", json={"status": "disabled"},
+                         headers=admin_headers)
+    assert response.status_code == 200
+    wait_until(lambda: post(ingest, device["api_key"], 2.0).status_code == 403, timeout=5)

@@ -9,23 +9,10 @@ import uuid
 
 import orjson
 import pytest
-import redis
 import requests
 import socketio
 
 from tests.broker import ROOT, free_port, wait_port, wait_until
-
-
-@pytest.fixture
-def redis_url(services):
-    url = services["REDIS_URL"] or "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.ConnectionError:
-        if services["CI"]:
-            pytest.fail(f"CI=true requires Redis at {url}", pytrace=False)
-        pytest.skip("Redis not reachable")
-    return url
 
 
 @pytest.fixture
