@@ -61,8 +61,9 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # Seconds the broker keeps our session, and the messages queued for it, while we are away.
 # MQTT_SESSION_EXPIRY = 86_400
 
-# Seconds a consumer caches whether a device exists and is enabled (a disabled device's
-# messages are refused at most this long after it was disabled).
+# Seconds HTTP and MQTT ingest cache a device's identity (key, enabled or not). Changes made
+# through one process apply there at once, and in the others at once with REDIS_URL, else at
+# most this long after; 0 looks the device up for every reading.
 # DEVICE_CACHE_TTL = 5
 
 # Broker host name given to devices by GET /api/devices/me/credentials, when devices reach the

@@ -56,7 +56,7 @@ class Config:
     MQTT_CLIENT_ID = None  # default smartcity-<hostname>; a role suffix is added per process
     MQTT_SHARED_SUBSCRIPTION = True  # $share/smartcity/... so several consumers split the load
     MQTT_SESSION_EXPIRY = 86_400  # seconds the broker keeps our session (and queue) offline
-    DEVICE_CACHE_TTL = 5  # seconds a device's enabled/disabled state is cached by consumers
+    DEVICE_CACHE_TTL = 5  # seconds ingest caches a device's identity (see devices/directory.py)
     MQTT_PUBLIC_HOST = None  # broker host devices should use, if not MQTT_URL's
 
     # Device control
@@ -120,6 +120,7 @@ class Config:
         "MQTT_PUBLIC_HOST": str,
         "COMMAND_RATE_LIMIT": str,
         "SOCKETIO_CHANNEL": str,
+        "DEVICE_CACHE_TTL": float,
         "START_BACKGROUND": _flag,
         "MQTT_INGEST": _flag,
         "MQTT_SHARED_SUBSCRIPTION": _flag,
