@@ -174,7 +174,7 @@ def clients_main(spec: dict, ready, stop, progress, results) -> None:
     import requests
     import socketio
 
-    from smartcity.realtime import jsoncodec
+    from smartcity import jsoncodec
 
     logging.getLogger("engineio.client").setLevel(logging.CRITICAL)  # "packet queue is empty"
 

@@ -16,8 +16,10 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     _check_secrets(app)
     from smartcity.http import NoCookieSessions
+    from smartcity.jsoncodec import OrjsonProvider
 
     app.session_interface = NoCookieSessions()
+    app.json = OrjsonProvider(app)
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,3 +1,4 @@
+import threading
 import time
 
 import jwt
@@ -118,6 +119,24 @@ def test_refresh_returns_a_new_working_token_pair(client, login):
     assert fresh["refresh_token"] != session["refresh_token"]
     assert fresh["access_token"] != session["access_token"]
     assert client.get("/api/auth/profile", headers=bearer(fresh["access_token"])).status_code == 200
+
+
+def test_a_refresh_token_raced_by_several_requests_works_exactly_once(app, login):
+    token = login()["refresh_token"]
+    barrier, statuses = threading.Barrier(4), []
+
+    def refresh():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post("/api/auth/refresh",
+                                    json={"refresh_token": token}).status_code)
+
+    threads = [threading.Thread(target=refresh) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 401, 401, 401]
 
 
 def test_refresh_token_is_rejected_after_it_was_used_once(app, client, login):

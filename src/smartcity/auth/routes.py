@@ -59,7 +59,8 @@ def refresh():
     user = db.session.get(User, int(claims["sub"]))
     if user is None or not user.is_active:
         raise ApiError(401, "unauthorized", "user inactive or deleted")
-    tokens.revoke(claims)
+    if not tokens.consume(claims):  # another request refreshed with it a moment ago
+        raise ApiError(401, "unauthorized", "token revoked")
     db.session.commit()
     return _token_response(user)
 

@@ -6,6 +6,8 @@ import uuid
 import jwt
 from flask import current_app
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from smartcity.auth.models import RevokedToken
 from smartcity.errors import ApiError
@@ -42,6 +44,17 @@ def decode(token: str, kind: str) -> dict:
     if db.session.get(RevokedToken, claims["jti"]) is not None:
         raise _unauthorized("token revoked")
     return claims
+
+
+def consume(claims: dict) -> bool:
+    """Revoke a token unless it already is; True if this call revoked it. Atomic: of two
+    requests refreshing with the same token at once, exactly one wins (the other gets 401)."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = RevokedToken.__table__
+    inserted = db.session.execute(insert(table).values(
+        jti=claims["jti"], expires_at=int(claims["exp"])).on_conflict_do_nothing()
+        .returning(table.c.jti)).first()
+    return inserted is not None
 
 
 def revoke(claims: dict) -> None:

@@ -6,11 +6,12 @@ from operator import itemgetter
 from flask_socketio import SocketIO
 from sqlalchemy import func, select
 
+from smartcity import jsoncodec
 from smartcity.devices import events
 from smartcity.devices import service as devices
 from smartcity.devices.models import Device
 from smartcity.extensions import db
-from smartcity.realtime import handlers, jsoncodec
+from smartcity.realtime import handlers
 from smartcity.realtime.emitter import Emitter, get_emitter
 from smartcity.telemetry.pipeline import get_pipeline
 from smartcity.telemetry.points import decode_value
