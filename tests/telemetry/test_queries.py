@@ -192,6 +192,11 @@ def test_latest_shape(client, headers, series):
     assert narrowed.get_json() == {"device_id": "q-1", "values": {"state": newest["state"]}}
 
 
+def test_latest_of_unknown_keys_is_empty_not_404(client, admin_headers, series):
+    body = get(client, admin_headers, "/api/devices/q-1/telemetry/latest", keys="nope").get_json()
+    assert body == {"device_id": "q-1", "values": {}}
+
+
 def test_latest_of_a_silent_device_is_empty(client, admin_headers, make_device):
     make_device("q-silent")
     assert get(client, admin_headers, "/api/devices/q-silent/telemetry/latest").get_json() == {

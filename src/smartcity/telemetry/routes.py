@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, g, request
 from smartcity.audit.service import record
 from smartcity.auth.guard import authorize, require_role
 from smartcity.devices import service as devices
-from smartcity.errors import ApiError, error_response
+from smartcity.errors import ApiError, error_response, not_found
 from smartcity.extensions import db
 from smartcity.pagination import decode_cursor, encode_cursor, page_limit
 from smartcity.telemetry import export, ingest, maintenance, queries
@@ -105,9 +105,10 @@ def get_history(device_id):
 @require_role("viewer")
 def get_latest(device_id):
     """Latest value of each key of a device (keys=a,b to narrow)."""
-    devices.get_device(device_id)
-    with db.reader() as conn:
-        values = queries.latest(conn, device_id, device_key_ids(conn))
+    conn = _read_connection()
+    values = queries.latest_or_none(conn, device_id, device_key_ids(conn))
+    if values is None:
+        raise not_found("device")
     return {"device_id": device_id, "values": values}
 
 
