@@ -308,6 +308,8 @@ def run_backend(backend: str, args) -> dict:
                     timed_gets(client, server.port, token, paths[:3])
             client.close()
             for name, paths in queries.items():
+                # each kind takes seconds: wait for a quiet machine before each, not only once
+                load = wait_quiet(args.wait_quiet_phase)
                 log(f"[{backend}] {name} x{len(paths)}")
                 with Profiler(server, args.profile, f"{backend}-{name}"):
                     before = meter.snapshot()
@@ -318,12 +320,18 @@ def run_backend(backend: str, args) -> dict:
                 cpu["server_cpu_ms_per_request"] = round(1000 * cpu["server_cpu_s"] / len(paths), 2)
                 cpu["postgres_cpu_ms_per_request"] = round(
                     1000 * cpu["postgres_cpu_s"] / len(paths), 2)
+                # other load on the machine during the phase, in cores: above ~0.2 the
+                # latencies carry someone else's work (the CPU per request much less so)
+                cpu["others_cores"] = round(cpu["others_cpu_s"] / cpu["wall_s"], 2) \
+                    if cpu["wall_s"] else None
                 results[name] = {"path": paths[0], **percentiles(latencies), "errors": errors,
-                                 "cpu": cpu}
+                                 "cpu": cpu, "load_before": load}
             client.close()
             if any(r["errors"] for r in results.values()):
                 log(f"[{backend}] server log tail:\n{server.log_tail(80)}")
         out["queries"] = results
+        out["disturbed_queries"] = [name for name, r in results.items()
+                                    if (r["cpu"]["others_cores"] or 0) > 0.2]
 
         log(f"[{backend}] baseline: raw GROUP BY x{args.baseline_reps}")
         out["load_before_baseline"] = load_report()
@@ -368,6 +376,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--wait-quiet", type=float, default=120.0, metavar="S",
                         help="wait up to S seconds for other load on the machine to stop")
+    parser.add_argument("--wait-quiet-phase", type=float, default=30.0, metavar="S",
+                        help="before each query kind, wait up to S seconds for quiet")
     parser.add_argument("--profile", metavar="DIR", help="py-spy the workers per query kind")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway databases")
     args = parser.parse_args(argv)
