@@ -180,4 +180,4 @@ def _fold(conn, table, ts, columns, device_ids, key_ids, lo, hi, interval_ms, ra
         # (~90 ms for a 100-device fleet, ~20 ms with a constant list, which it hashes).
         stmt = stmt.bindparams(bindparam("devices", type_=String, expanding=True,
                                          literal_execute=True))
-    return conn.execute(stmt, params)
+    return conn.execute(stmt, params).all()  # one fetch: ~2x cheaper than row by row
