@@ -7,6 +7,9 @@ from collections import defaultdict
 
 import pytest
 
+from smartcity.extensions import db
+from smartcity.telemetry import queries
+from smartcity.telemetry.keys import key_dictionary
 from smartcity.timeutil import iso, now_ms
 
 HOUR = 3_600_000
@@ -189,6 +192,11 @@ def test_latest_shape(client, headers, series):
     assert narrowed.get_json() == {"device_id": "q-1", "values": {"state": newest["state"]}}
 
 
+def test_latest_of_unknown_keys_is_empty_not_404(client, admin_headers, series):
+    body = get(client, admin_headers, "/api/devices/q-1/telemetry/latest", keys="nope").get_json()
+    assert body == {"device_id": "q-1", "values": {}}
+
+
 def test_latest_of_a_silent_device_is_empty(client, admin_headers, make_device):
     make_device("q-silent")
     assert get(client, admin_headers, "/api/devices/q-silent/telemetry/latest").get_json() == {
@@ -272,6 +280,31 @@ def test_fleet_aggregate(client, headers, fleet, t0):
             assert (body["interval"], body["agg"]) == (interval, agg)
             assert_series_equal(body["series"], expected_series(
                 combined, {"pm25"}, start, end, INTERVALS[interval], agg))
+
+
+def test_repeated_fleet_aggregates_answer_the_same(client, headers, fleet, t0):
+    # psycopg prepares a statement from its fifth run on a connection, and PostgreSQL may then
+    # plan it once for every later run: the device list must survive that.
+    args = {"key": "pm25", "device_type": "air_quality_station", "start": t0, "end": t0 + 9 * HOUR}
+    answers = [get(client, headers("viewer"), "/api/telemetry/aggregate", **args).get_json()
+               for _ in range(8)]
+    assert answers[0]["devices"] == 2 and answers[0]["series"]["pm25"]
+    assert all(a == answers[0] for a in answers)
+
+
+def test_aggregate_buckets_and_series_agree(app, series, fleet, t0):
+    """Domains read aggregate()'s Buckets, the endpoints aggregate_series(): one answer."""
+    start, end = t0 + 17 * 60_000 + 1234, t0 + 27 * HOUR + 7
+    with app.app_context(), db.engine.connect() as conn:
+        key_ids = list(key_dictionary(app).known_ids(conn, ["temp", "open", "pm25"]).values())
+        for device_ids in (["q-1"], ["fa-1", "fa-2", "tc-1"], ["fa-2", "nobody"], None, []):
+            for interval_ms in INTERVALS.values():
+                buckets = queries.aggregate(conn, device_ids, key_ids, start, end, interval_ms)
+                for agg in AGGS:
+                    assert queries.aggregate_series(
+                        conn, device_ids, key_ids, start, end, interval_ms, agg) == {
+                        k: [(b, found[b].value(agg)) for b in sorted(found)]
+                        for k, found in buckets.items()}, (device_ids, interval_ms, agg)
 
 
 def test_fleet_aggregate_needs_key(client, admin_headers):

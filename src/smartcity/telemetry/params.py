@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from smartcity.devices.models import Device
 from smartcity.errors import bad_request
-from smartcity.extensions import db
 from smartcity.http import flag
 from smartcity.telemetry.keys import key_dictionary
 from smartcity.telemetry.models import telemetry, telemetry_keys
@@ -76,16 +75,18 @@ def aggregate_params() -> AggregateParams:
     return AggregateParams(start, end, interval, INTERVALS[interval], agg)
 
 
-def fleet_device_ids() -> list[str] | None:
+def fleet_device_ids(conn) -> list[str] | None:
     """Devices matching device_type/domain/asset_id; None when no filter narrows the fleet."""
-    filters = {"device_type": Device.type, "domain": Device.domain, "asset_id": Device.asset_id}
-    stmt = select(Device.id)
+    devices = Device.__table__
+    filters = {"device_type": devices.c.type, "domain": devices.c.domain,
+               "asset_id": devices.c.asset_id}
+    stmt = select(devices.c.id)
     narrowed = False
     for arg, column in filters.items():
         if request.args.get(arg):
             stmt = stmt.where(column == request.args[arg])
             narrowed = True
-    return list(db.session.scalars(stmt)) if narrowed else None
+    return list(conn.scalars(stmt)) if narrowed else None
 
 
 def add_history_filter(app, arg: str, make_clause) -> None:

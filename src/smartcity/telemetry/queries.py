@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, text, tuple_
+from sqlalchemy import String, and_, bindparam, select, text, tuple_
 
+from smartcity.devices.models import Device
 from smartcity.telemetry.models import ROLLUPS, telemetry, telemetry_keys, telemetry_latest
 from smartcity.telemetry.points import decode_value
+
+devices = Device.__table__
 
 INTERVALS = {"1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000, "1d": 86_400_000}
 AGGREGATES = ("avg", "min", "max", "sum", "count")
@@ -58,14 +61,26 @@ def history_item(row) -> dict:
 
 
 def latest(conn, device_id: str, key_ids: dict[str, int] | None) -> dict:
+    return latest_or_none(conn, device_id, key_ids) or {}
+
+
+def latest_or_none(conn, device_id: str, key_ids: dict[str, int] | None) -> dict | None:
+    """Latest values of a device, or None when there is no such device: one round trip
+    answers both (the latest endpoint's budget is a few milliseconds)."""
+    joined = [telemetry_latest.c.device_id == devices.c.id]
+    if key_ids is not None:
+        joined.append(telemetry_latest.c.key_id.in_(list(key_ids.values())))
     stmt = (select(telemetry_keys.c.name, telemetry_latest.c.ts, telemetry_latest.c.value,
                    telemetry_latest.c.text_value)
-            .join(telemetry_keys, telemetry_keys.c.id == telemetry_latest.c.key_id)
-            .where(telemetry_latest.c.device_id == device_id))
-    if key_ids is not None:
-        stmt = stmt.where(telemetry_latest.c.key_id.in_(list(key_ids.values())))
+            .select_from(devices.outerjoin(telemetry_latest, and_(*joined))
+                         .outerjoin(telemetry_keys,
+                                    telemetry_keys.c.id == telemetry_latest.c.key_id))
+            .where(devices.c.id == device_id))
+    rows = conn.execute(stmt).all()
+    if not rows:
+        return None
     return {r.name: {"ts": r.ts, "value": decode_value(r.value, r.text_value)}
-            for r in conn.execute(stmt)}
+            for r in rows if r.name is not None}
 
 
 def rollup_width(interval_ms: int) -> int:
@@ -73,49 +88,96 @@ def rollup_width(interval_ms: int) -> int:
     return max(w for w in ROLLUPS if interval_ms % w == 0)
 
 
+# Per aggregate: what a bucket needs from rollup rows and from raw rows, how two partial results
+# of one bucket combine (edge rows meet rollup rows in the first and last bucket), and the
+# answer. Reading only what the aggregate needs halves the work per rollup row. Counts are cast
+# because PostgreSQL's SUM(bigint) is a numeric (Decimal).
+_COUNT = "CAST(SUM(count) AS BIGINT)"
+_PARTS = {
+    "avg": (f"{_COUNT}, SUM(sum)", "COUNT(value), SUM(value)"),
+    "sum": ("SUM(sum)", "SUM(value)"),
+    "count": (_COUNT, "COUNT(value)"),
+    "min": ("MIN(min)", "MIN(value)"),
+    "max": ("MAX(max)", "MAX(value)"),
+}
+_ALL_PARTS = (f"{_COUNT}, SUM(sum), MIN(min), MAX(max)",
+              "COUNT(value), SUM(value), MIN(value), MAX(value)")
+
+
+def _combine_avg(a, b):
+    return a[0] + b[0], a[1] + b[1]
+
+
+_COMBINE = {"avg": _combine_avg, "sum": lambda a, b: (a[0] + b[0],),
+            "count": lambda a, b: (a[0] + b[0],), "min": lambda a, b: (min(a[0], b[0]),),
+            "max": lambda a, b: (max(a[0], b[0]),)}
+_FINISH = {"avg": lambda p: p[1] / p[0], "sum": lambda p: p[0], "count": lambda p: p[0],
+           "min": lambda p: p[0], "max": lambda p: p[0]}
+
+
 def aggregate(conn, device_ids: list[str] | None, key_ids: list[int], start: int, end: int,
               interval_ms: int) -> dict[int, dict[int, Bucket]]:
     """Buckets per key over [start, end): rollup rows for whole rollup buckets, raw rows only
     for the partial edges. `device_ids` None means every device."""
+    result: dict[int, dict[int, Bucket]] = {k: {} for k in key_ids}
+    for key_id, bucket, n, s, mn, mx in _bucket_rows(conn, _ALL_PARTS, device_ids, key_ids,
+                                                     start, end, interval_ms):
+        result[key_id].setdefault(bucket, Bucket()).add(n, s, mn, mx)
+    return result
+
+
+def aggregate_series(conn, device_ids: list[str] | None, key_ids: list[int], start: int,
+                     end: int, interval_ms: int, agg: str) -> dict[int, list[tuple[int, float]]]:
+    """[(bucket start, value)] per key in time order, computing only what `agg` needs; the
+    same answers as aggregate() without building a Bucket per bucket."""
+    combine, finish = _COMBINE[agg], _FINISH[agg]
+    parts: dict[int, dict[int, tuple]] = {k: {} for k in key_ids}
+    for key_id, bucket, *values in _bucket_rows(conn, _PARTS[agg], device_ids, key_ids, start,
+                                                end, interval_ms):
+        buckets = parts[key_id]
+        seen = buckets.get(bucket)
+        buckets[bucket] = tuple(values) if seen is None else combine(seen, values)
+    return {k: [(b, finish(buckets[b])) for b in sorted(buckets)] for k, buckets in parts.items()}
+
+
+def _bucket_rows(conn, parts: tuple[str, str], device_ids, key_ids, start, end, interval_ms):
+    """(key_id, bucket, *parts) per key and bucket: first from the rollup, then the partial
+    edges from raw rows (so the edge buckets come twice)."""
+    if not key_ids or device_ids == []:  # "IN ()" is an SQL syntax error on PostgreSQL
+        return
     width = rollup_width(interval_ms)
     inner_start, inner_end = -(-start // width) * width, end // width * width
-    result: dict[int, dict[int, Bucket]] = {k: {} for k in key_ids}
-    if not key_ids:  # "IN ()" is an SQL syntax error on PostgreSQL
-        return result
     if inner_start < inner_end:
-        _fold(conn, result, ROLLUPS[width].name, "bucket", "count", "sum", "min", "max",
-              device_ids, key_ids, inner_start, inner_end, interval_ms)
+        yield from _fold(conn, ROLLUPS[width].name, "bucket", parts[0], device_ids, key_ids,
+                         inner_start, inner_end, interval_ms, aligned=interval_ms == width)
         edges = [(start, inner_start), (inner_end, end)]
     else:
         edges = [(start, end)]
     for lo, hi in edges:
         if lo < hi:
-            _fold(conn, result, "telemetry", "ts", "COUNT(value)", "value", "value", "value",
-                  device_ids, key_ids, lo, hi, interval_ms, raw=True)
-    return result
+            yield from _fold(conn, "telemetry", "ts", parts[1], device_ids, key_ids, lo, hi,
+                             interval_ms, raw=True)
 
 
-def _fold(conn, result, table, ts, count, total, low, high, device_ids, key_ids, lo, hi,
-          interval_ms, raw=False):
-    agg = (f"{count}, SUM({total}), MIN({low}), MAX({high})" if raw
-           else f"SUM({count}), SUM({total}), MIN({low}), MAX({high})")
+def _fold(conn, table, ts, columns, device_ids, key_ids, lo, hi, interval_ms, raw=False,
+          aligned=False):
+    # When rollup buckets are the intervals, grouping by the bare column lets SQLite aggregate
+    # in index order instead of sorting into a temporary b-tree (half the fleet query's time).
+    bucket = ts if aligned else f"({ts} / {interval_ms}) * {interval_ms}"
     where = [f"key_id IN ({', '.join(str(int(k)) for k in key_ids)})",
              f"{ts} >= :lo", f"{ts} < :hi"]
     params = {"lo": lo, "hi": hi}
     if raw:
-        where.append("value IS NOT NULL")
+        where.append("value IS NOT NULL")  # every group then has a count of at least one
     if device_ids is not None:
         where.append("device_id IN :devices")
         params["devices"] = list(device_ids)
-    stmt = text(f"SELECT key_id, ({ts} / {interval_ms}) * {interval_ms} AS b, {agg} "
+    stmt = text(f"SELECT key_id, {bucket} AS b, {columns} "
                 f"FROM {table} WHERE {' AND '.join(where)} GROUP BY key_id, b")
     if device_ids is not None:
-        stmt = stmt.bindparams(bindparam("devices", expanding=True))
-    for key_id, bucket, n, s, mn, mx in conn.execute(stmt, params):
-        if n:  # int(): PostgreSQL's SUM(bigint) is a numeric (Decimal)
-            result[key_id].setdefault(bucket, Bucket()).add(int(n), s, mn, mx)
-
-
-def series(buckets: dict[int, Bucket], agg: str) -> list[dict]:
-    return [{"ts": b, "value": buckets[b].value(agg)} for b in sorted(buckets)]
-
+        # Devices as quoted literals, not parameters: psycopg prepares a statement run five
+        # times, and PostgreSQL's generic plan then tests a parameter list row by row
+        # (~90 ms for a 100-device fleet, ~20 ms with a constant list, which it hashes).
+        stmt = stmt.bindparams(bindparam("devices", type_=String, expanding=True,
+                                         literal_execute=True))
+    return conn.execute(stmt, params).all()  # one fetch: ~2x cheaper than row by row
