@@ -1,4 +1,3 @@
-import orjson
 from flask import Blueprint, current_app, g, request
 
 from smartcity.audit.service import record
@@ -125,8 +124,8 @@ def get_aggregate(device_id):
         params.agg))
     if request.args.get("format") == "csv":
         return _series_csv(f"{device_id}-{params.interval}-{params.agg}.csv", series)
-    return _json({"device_id": device_id, "interval": params.interval, "agg": params.agg,
-                  "start": params.start, "end": params.end, "series": series})
+    return {"device_id": device_id, "interval": params.interval, "agg": params.agg,
+            "start": params.start, "end": params.end, "series": series}
 
 
 @bp.get("/telemetry/aggregate")
@@ -142,11 +141,11 @@ def get_fleet_aggregate():
         params.agg))
     if request.args.get("format") == "csv":
         return _series_csv(f"fleet-{params.interval}-{params.agg}.csv", series)
-    return _json({"filters": {k: request.args[k] for k in ("device_type", "domain", "asset_id")
-                              if request.args.get(k)},
-                  "devices": None if device_ids is None else len(device_ids),
-                  "interval": params.interval, "agg": params.agg, "start": params.start,
-                  "end": params.end, "series": series})
+    return {"filters": {k: request.args[k] for k in ("device_type", "domain", "asset_id")
+                        if request.args.get(k)},
+            "devices": None if device_ids is None else len(device_ids),
+            "interval": params.interval, "agg": params.agg, "start": params.start,
+            "end": params.end, "series": series}
 
 
 def _read_connection():
@@ -161,11 +160,6 @@ def _series(key_ids: dict, series: dict) -> dict:
     requested = key_names("key" if "key" in request.args else "keys") or []
     return {name: [{"ts": ts, "value": value} for ts, value in series[key_ids[name]]]
             if name in key_ids else [] for name in requested}
-
-
-def _json(body: dict):
-    # A 720-point series takes ~1 ms in Flask's stdlib encoder, ~0.06 ms in orjson.
-    return current_app.response_class(orjson.dumps(body), mimetype="application/json")
 
 
 def _series_csv(filename: str, series: dict):
