@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from smartcity.auth import tokens
-from smartcity.auth.models import ROLES, ServiceAccount, User
+from smartcity.auth.models import ROLES, RevokedToken, ServiceAccount, User
 from smartcity.database import utcnow
 from smartcity.errors import ApiError
 from smartcity.extensions import db
@@ -40,8 +40,14 @@ def principal_from_token(token: str) -> Principal:
     """Resolve an access JWT or a service-account token, or raise 401."""
     if token.startswith(SERVICE_ACCOUNT_TAG):
         return _service_account(token)
-    claims = tokens.decode(token, "access")
-    user = db.session.get(User, int(claims["sub"]))
+    claims = tokens.verify(token, "access")
+    # The user and the token's revocation in one round trip: this runs on every request.
+    user = db.session.execute(
+        select(User.id, User.username, User.role, User.is_active,
+               exists().where(RevokedToken.jti == claims["jti"]).label("revoked"))
+        .where(User.id == int(claims["sub"]))).first()
+    if user is not None and user.revoked:
+        raise ApiError(401, "unauthorized", "token revoked")
     if user is None or not user.is_active:
         raise ApiError(401, "unauthorized", "user inactive or deleted")
     return Principal("user", user.id, user.username, user.role, claims)

@@ -32,6 +32,14 @@ def issue(user, kind: str) -> str:
 
 def decode(token: str, kind: str) -> dict:
     """Verify signature, expiry, type and revocation; return the claims."""
+    claims = verify(token, kind)
+    if db.session.get(RevokedToken, claims["jti"]) is not None:
+        raise _unauthorized("token revoked")
+    return claims
+
+
+def verify(token: str, kind: str) -> dict:
+    """Verify signature, expiry and type (not revocation: see decode); return the claims."""
     try:
         claims = jwt.decode(token, current_app.config["JWT_SECRET_KEY"], algorithms=["HS256"],
                             options={"require": ["sub", "jti", "exp", "type"]})
@@ -41,8 +49,6 @@ def decode(token: str, kind: str) -> dict:
         raise _unauthorized("invalid token") from None
     if claims["type"] != kind:
         raise _unauthorized(f"expected a {kind} token")
-    if db.session.get(RevokedToken, claims["jti"]) is not None:
-        raise _unauthorized("token revoked")
     return claims
 
 
