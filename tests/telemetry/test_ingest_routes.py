@@ -5,7 +5,8 @@ import threading
 import orjson
 import pytest
 
-from smartcity.telemetry.pipeline import Job
+from smartcity.telemetry.keys import key_dictionary
+from smartcity.telemetry.pipeline import Job, get_pipeline
 from smartcity.timeutil import now_ms
 
 
@@ -397,3 +398,23 @@ def test_latest_follows_the_newest_timestamp_not_the_newest_post(client, make_de
     client.post("/api/telemetry", headers=key(device), json={"ts": ts + 5000, "values": {"t": 5}})
     client.post("/api/telemetry", headers=key(device), json={"ts": ts, "values": {"t": 1}})
     assert latest(client, admin_headers, "lt-1") == {"t": {"ts": ts + 5000, "value": 5}}
+
+
+def test_a_key_created_in_a_rolled_back_transaction_is_not_trusted(app, client, make_device,
+                                                                    admin_headers):
+    # A transaction of the writer creates a key's id, then fails and rolls back: the id no
+    # longer exists, and readings of that key must still be stored (not dropped, not 201 with 0).
+    key = make_device("aq-retry")["api_key"]
+
+    def create_key_then_fail(conn):
+        key_dictionary(app).ids(conn, {"first_time_key"})
+        raise RuntimeError("storage trouble after the key was created")
+
+    with app.app_context(), pytest.raises(RuntimeError):
+        get_pipeline().call(create_key_then_fail)
+    reading = {"ts": now_ms() - 1000, "values": {"first_time_key": 4.2}}
+    stored = client.post("/api/telemetry", json=reading, headers={"X-API-Key": key})
+    assert stored.status_code == 201
+    assert stored.get_json()["stored"] == 1
+    assert latest(client, admin_headers, "aq-retry") == {
+        "first_time_key": {"ts": reading["ts"], "value": 4.2}}

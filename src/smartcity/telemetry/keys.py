@@ -39,6 +39,11 @@ class KeyDictionary:
             self._load(conn, select(telemetry_keys).where(telemetry_keys.c.id.in_(missing)))
         return [self._names[i] for i in ids]
 
+    def clear(self) -> None:
+        """Forget every id: after a rolled-back transaction, ids it created do not exist."""
+        with self._lock:
+            self._ids, self._names = {}, {}
+
     def _load(self, conn, stmt) -> None:
         rows = conn.execute(stmt).all()
         with self._lock:

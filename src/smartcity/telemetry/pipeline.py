@@ -148,6 +148,7 @@ class Pipeline:
                 except Exception as exc:  # keep the writer alive; callers see the error
                     log.exception("telemetry commit failed")
                     self.stats["commit_failures"] += 1
+                    key_dictionary(self.app).clear()  # it may hold ids of keys rolled back
                     for job in jobs:
                         if not job.finished:
                             job.finish(exc)

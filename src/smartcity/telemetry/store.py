@@ -21,8 +21,10 @@ _TEMP = {"tstage": "(device_id VARCHAR(64), key VARCHAR(64), ts BIGINT, "
                    "value DOUBLE PRECISION, text_value TEXT)",
          "tnew": "(device_id VARCHAR(64), key_id INTEGER, ts BIGINT, value DOUBLE PRECISION, "
                  "text_value TEXT)"}
+# LEFT JOIN: a key missing from telemetry_keys must fail the commit (key_id is NOT NULL), never
+# drop its points quietly.
 _STAGED = ("SELECT s.device_id, k.id, s.ts, s.value, s.text_value FROM tstage s "
-           "JOIN telemetry_keys k ON k.name = s.key")
+           "LEFT JOIN telemetry_keys k ON k.name = s.key")
 
 
 def prepare_connection(conn) -> None:
