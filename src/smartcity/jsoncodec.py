@@ -5,29 +5,15 @@ Every telemetry frame is encoded once per audience and decoded by every client, 
 answer is encoded once; the standard library's encoder was a large share of both.
 """
 
-import dataclasses
-import decimal
-import uuid
-from datetime import date, datetime
-
 import orjson
-from flask.json.provider import JSONProvider
-from werkzeug.http import http_date
+from flask.json.provider import DefaultJSONProvider, JSONProvider
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
-def _default(value):
-    # What Flask's default provider does for the types orjson leaves to us.
-    if isinstance(value, datetime | date):
-        return http_date(value)
-    if isinstance(value, decimal.Decimal | uuid.UUID):
-        return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+# What Flask's default provider does for the types orjson leaves to us (dates as HTTP dates,
+# Decimal and UUID as strings, dataclasses, __html__).
+_default = DefaultJSONProvider.default
 
 
 def dumps(value, **_ignored) -> str:  # python-socketio passes separators=...

@@ -55,12 +55,12 @@ def login():
 def refresh():
     """Trade a refresh token for a new token pair; the old refresh token is revoked."""
     data = refresh_schema.load(json_body())
-    claims = tokens.decode(data["refresh_token"], "refresh")
+    claims = tokens.verify(data["refresh_token"], "refresh")
+    if not tokens.revoke(claims):  # used already, or by a request racing this one
+        raise ApiError(401, "unauthorized", "token revoked")
     user = db.session.get(User, int(claims["sub"]))
     if user is None or not user.is_active:
         raise ApiError(401, "unauthorized", "user inactive or deleted")
-    if not tokens.consume(claims):  # another request refreshed with it a moment ago
-        raise ApiError(401, "unauthorized", "token revoked")
     db.session.commit()
     return _token_response(user)
 

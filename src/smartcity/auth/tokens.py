@@ -52,9 +52,10 @@ def verify(token: str, kind: str) -> dict:
     return claims
 
 
-def consume(claims: dict) -> bool:
+def revoke(claims: dict) -> bool:
     """Revoke a token unless it already is; True if this call revoked it. Atomic: of two
-    requests refreshing with the same token at once, exactly one wins (the other gets 401)."""
+    requests refreshing with the same token at once, exactly one wins (the other gets 401),
+    and two logouts with one token do not collide."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     table = RevokedToken.__table__
     inserted = db.session.execute(insert(table).values(
@@ -62,10 +63,6 @@ def consume(claims: dict) -> bool:
         .returning(table.c.jti)).first()
     return inserted is not None
 
-
-def revoke(claims: dict) -> None:
-    if db.session.get(RevokedToken, claims["jti"]) is None:
-        db.session.add(RevokedToken(jti=claims["jti"], expires_at=int(claims["exp"])))
 
 
 def prune_revoked(now: int | None = None) -> int:

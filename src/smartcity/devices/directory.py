@@ -39,8 +39,6 @@ _COLUMNS = (Device.id, Device.type, Device.status, Device.gateway_id, Device.key
             Device.key_hash)
 _EXTENSION = "smartcity.device_directory"
 SNAPSHOT_MAX = 50_000  # above this many devices, look them up one by one instead
-
-
 log = logging.getLogger(__name__)
 
 

@@ -47,7 +47,7 @@ def first_wins(points: list[Point]) -> list[Point]:
         return points  # the common case, found at C speed
     seen = {}
     for point in points:
-        seen.setdefault((point.device_id, point.key, point.ts), point)
+        seen.setdefault(_IDENTITY(point), point)
     return list(seen.values())
 
 
