@@ -13,10 +13,14 @@ consumes MQTT and emits through Redis (REDIS_URL, a unique SOCKETIO_CHANNEL) to 
 `run.py serve` (MQTT_INGEST=0) -- the cross-process path.
 
 Per scenario (`--clients 10,50`):
-  1. a client process (multiprocessing; `--client-processes` to split) logs each of K
-     python-socketio clients in (POST /api/auth/login), connects it over WebSocket with
-     auth {"token"} and has it join device:<id> for every device, so every client should get
-     every reading;
+  1. a client process (`--client-processes` to split) logs each of K clients in
+     (POST /api/auth/login), connects it over WebSocket with auth {"token"} and has it join
+     device:<id> for every device, so every client should get every reading. The clients are
+     socket.io-client 4 in Node (bench/realtime_clients.mjs, `--client-kind node`, the default):
+     the library the dashboard runs in the browser, decoding frames with native JSON.parse.
+     `--client-kind python` uses python-socketio instead; on 2 cores those clients need more CPU
+     than the server (about 23 ms per 1,000 deliveries against Node's 6), so at 50 clients they
+     measure their own queueing more than the server's;
   2. 2 s warm-up at the rate (not counted), then a publisher process sends QoS 1
      {"ts", "values": {"seq", "v"}} to devices/<id>/telemetry (round robin over the devices),
      paced at `--rate` msg/s for `--duration` s; ts = publish wall time in ms, made distinct per
@@ -35,6 +39,7 @@ One JSON document on stdout; progress on stderr.
 
 import argparse
 import array
+import base64
 import contextlib
 import json
 import multiprocessing
@@ -43,6 +48,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -255,6 +261,81 @@ def clients_main(spec: dict, ready, stop, progress, results) -> None:
         "tail": sorted(tail)[len(tail) // 2] if tail else None})
 
 
+class PythonClients:
+    """`spec["clients"]` python-socketio clients in a spawned process (clients_main)."""
+
+    def __init__(self, ctx, spec: dict):
+        self._ready, self._stop = ctx.Event(), ctx.Event()
+        self._progress, self._results = ctx.Value("q", 0, lock=False), ctx.Queue()
+        self.proc = ctx.Process(target=clients_main, daemon=True, args=(
+            spec, self._ready, self._stop, self._progress, self._results))
+        self.proc.start()
+        self.pid = self.proc.pid
+
+    def wait_ready(self, timeout: float) -> bool:
+        return self._ready.wait(timeout)
+
+    def delivered(self) -> int:
+        return self._progress.value
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def result(self, timeout: float) -> dict:
+        part = self._results.get(timeout=timeout)
+        self.proc.join(30)
+        return part
+
+
+class NodeClients:
+    """`spec["clients"]` socket.io-client clients in one Node process (realtime_clients.mjs)."""
+
+    SCRIPT = Path(__file__).resolve().parent / "realtime_clients.mjs"
+
+    def __init__(self, spec: dict):
+        node = shutil.which("node")
+        if not node or not (Path(ROOT) / "node_modules" / "socket.io-client").is_dir():
+            raise SystemExit("--client-kind node needs node and the npm packages (make vendor)")
+        self.proc = subprocess.Popen([node, str(self.SCRIPT), json.dumps(spec)], cwd=ROOT,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.pid = self.proc.pid
+        self._ready, self._done = threading.Event(), threading.Event()
+        self._delivered, self._result = 0, None
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            word, _, rest = line.decode().partition(" ")
+            if word.strip() == "ready":
+                self._ready.set()
+            elif word == "progress":
+                self._delivered = int(rest)
+            elif word == "result":
+                part = json.loads(rest)
+                part["latency_ms_bytes"] = base64.b64decode(part.pop("latency_ms_b64"))
+                self._result = part
+        self._ready.set()  # the process ended: nobody waits for a "ready" that never comes
+        self._done.set()
+
+    def wait_ready(self, timeout: float) -> bool:
+        return self._ready.wait(timeout) and self.proc.poll() is None
+
+    def delivered(self) -> int:
+        return self._delivered
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.proc.stdin.write(b"stop\n")
+            self.proc.stdin.flush()
+
+    def result(self, timeout: float) -> dict:
+        self._done.wait(timeout)
+        self.proc.wait(30)
+        if self._result is None:
+            raise RuntimeError(f"node clients exited with {self.proc.returncode} and no result")
+        return self._result
+
+
 # -- the publisher (own process) --------------------------------------------------
 
 def publisher_main(spec: dict, results) -> None:
@@ -332,21 +413,19 @@ def run_scenario(args, url: str, broker: Broker, devices: list[str], n_clients: 
                  server_pids: dict[str, int]) -> dict:
     ctx = multiprocessing.get_context("spawn")
     max_seq = int(args.duration * args.rate) + 16
-    results = ctx.Queue()
-    stop = ctx.Event()
-    procs = []
+    groups = []
     for count in split(n_clients, args.client_processes):
-        ready, progress = ctx.Event(), ctx.Value("q", 0, lock=False)
         spec = {"url": url, "devices": devices, "clients": count, "max_seq": max_seq,
+                "username": USERNAME, "password": PASSWORD,
                 "inline_dispatch": not args.thread_per_message}
-        proc = ctx.Process(target=clients_main, args=(spec, ready, stop, progress, results),
-                           daemon=True)
-        proc.start()
-        procs.append((proc, ready, progress))
-    log(f"  {n_clients} clients: connecting and joining {len(devices)} rooms each")
-    for _proc, ready, _ in procs:
-        if not ready.wait(180):
-            stop.set()
+        group = NodeClients(spec) if args.client_kind == "node" else PythonClients(ctx, spec)
+        groups.append(group)
+    log(f"  {n_clients} {args.client_kind} clients: connecting and joining {len(devices)} "
+        "rooms each")
+    for group in groups:
+        if not group.wait_ready(180):
+            for g in groups:
+                g.stop()
             raise RuntimeError("clients did not get ready")
     time.sleep(0.5)
 
@@ -354,7 +433,7 @@ def run_scenario(args, url: str, broker: Broker, devices: list[str], n_clients: 
     pub = ctx.Process(target=publisher_main, daemon=True, args=(
         {"port": broker.port, "devices": devices, "rate": args.rate,
          "duration": args.duration}, pub_results))
-    watch = {**server_pids, "clients": [p.pid for p, _, _ in procs],
+    watch = {**server_pids, "clients": [g.pid for g in groups],
              "broker": [broker.proc.pid]}
     pub.start()
     cpu0 = {name: sum(_cpu_of(p) for p in pids) for name, pids in watch.items()}
@@ -367,7 +446,7 @@ def run_scenario(args, url: str, broker: Broker, devices: list[str], n_clients: 
     machine1 = machine_busy_s()[0]
 
     expected = publish["acked"] * n_clients
-    total = lambda: sum(p.value for _, _, p in procs)  # noqa: E731
+    total = lambda: sum(g.delivered() for g in groups)  # noqa: E731
     last_n, last_change = total(), time.monotonic()
     drain_started = time.monotonic()
     while (total() < expected and time.monotonic() - last_change < args.drain
@@ -377,10 +456,9 @@ def run_scenario(args, url: str, broker: Broker, devices: list[str], n_clients: 
             last_n, last_change = total(), time.monotonic()
     drain_s = time.monotonic() - drain_started
     cpu2 = {name: sum(_cpu_of(p) for p in pids) for name, pids in watch.items()}
-    stop.set()
-    parts = [results.get(timeout=120) for _ in procs]
-    for proc, _, _ in procs:
-        proc.join(30)
+    for group in groups:
+        group.stop()
+    parts = [group.result(120) for group in groups]
     errors = [p["error"] for p in parts if p["error"]]
     lat = array.array("d")
     for part in parts:
@@ -491,6 +569,9 @@ def main() -> int:
                         help="stop waiting after N s without a new delivery (default 10)")
     parser.add_argument("--drain-max", type=float, default=60.0,
                         help="stop waiting N s after the last publish in any case (default 60)")
+    parser.add_argument("--client-kind", choices=("node", "python"), default="node",
+                        help="node: socket.io-client, the dashboard's own library, in Node "
+                             "(bench/realtime_clients.mjs; default); python: python-socketio")
     parser.add_argument("--thread-per-message", action="store_true",
                         help="keep python-engineio's thread per received message in the clients "
                              "(default: handlers run in the read thread; see clients_main)")
@@ -506,6 +587,7 @@ def main() -> int:
               "load_before": wait_quiet(args.wait_quiet),
               "params": {"rate": args.rate, "duration_s": args.duration, "devices": args.devices,
                          "clients": clients, "client_processes": args.client_processes,
+                         "client_kind": args.client_kind,
                          "client_dispatch": "thread per message" if args.thread_per_message
                          else "inline in the read thread",
                          "warmup_s": WARMUP_S, "qos": 1, "quick": args.quick},
