@@ -1,7 +1,7 @@
 """All SQL that writes telemetry: batches (first write wins), rollups, latest, corrections.
 
-A batch is staged, the rows not yet stored are kept in `tnew`, and only those feed the
-rollups, so a retried batch changes nothing.
+A batch is staged, and only the rows not yet stored feed the rollups, so a retried batch
+changes nothing.
 """
 
 from operator import itemgetter
@@ -16,7 +16,7 @@ from smartcity.telemetry.points import Point
 COLUMNS = "device_id, key_id, ts, value, text_value"
 _IDENTITY = itemgetter(0, 1, 2)  # a Point's (device_id, key, ts)
 # tstage holds Points as they are (key by name: no per-point tuple to build in Python);
-# tnew the rows that turned out to be new, as stored.
+# tnew (SQLite only) the rows that turned out to be new, as stored.
 _TEMP = {"tstage": "(device_id VARCHAR(64), key VARCHAR(64), ts BIGINT, "
                    "value DOUBLE PRECISION, text_value TEXT)",
          "tnew": "(device_id VARCHAR(64), key_id INTEGER, ts BIGINT, value DOUBLE PRECISION, "
@@ -30,9 +30,8 @@ _STAGED = ("SELECT s.device_id, k.id, s.ts, s.value, s.text_value FROM tstage s 
 def prepare_connection(conn) -> None:
     """Create the per-connection staging tables the writer uses."""
     if conn.dialect.name == "postgresql":
-        for name, columns in _TEMP.items():
-            conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} {columns} "
-                              "ON COMMIT DELETE ROWS"))
+        conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS tstage {_TEMP['tstage']} "
+                          "ON COMMIT DELETE ROWS"))
     else:
         conn.execute(text("PRAGMA temp_store=MEMORY"))
         conn.execute(text("PRAGMA cache_size=-65536"))  # 64 MiB: the indexes it updates stay hot
@@ -62,23 +61,29 @@ def write_batch(conn, points: list[Point], heard: set[str] | None = None) -> lis
     dialect = conn.dialect.name
     cursor = conn.connection.driver_connection.cursor()
     try:
+        touched = sorted({p.device_id for p in points} if heard is None else heard)
         if dialect == "postgresql":
             with cursor.copy("COPY tstage FROM STDIN") as copy:
                 for point in points:
                     copy.write_row(point)
-            cursor.execute(_STAGE_TO_NEW["postgresql"])
-            new = cursor.rowcount
-        else:
-            cursor.execute("DELETE FROM tstage")
-            cursor.execute("DELETE FROM tnew")
-            cursor.executemany("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", points)
-            new = cursor.execute(_STAGE_TO_NEW["sqlite"]).rowcount
-            cursor.execute(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew")
-        for statement in _FOLD_NEW[dialect]:
+            # One round trip does the rest. Its answer: (number inserted, row) pairs, the row
+            # NULL unless some point was a repeat and the caller must learn which ones were new.
+            cursor.execute(_WRITE_STAGED_PG, (_last_seen_now(conn.dialect), touched,
+                                              len(points)))
+            answer = cursor.fetchall()
+            if answer[0][0] == len(points):
+                return None
+            return [row[1:] for row in answer if row[1] is not None]
+        cursor.execute("DELETE FROM tstage")
+        cursor.execute("DELETE FROM tnew")
+        cursor.executemany("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", points)
+        new = cursor.execute(_STAGE_TO_NEW_SQLITE).rowcount
+        cursor.execute(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew")
+        for statement in _FOLD_NEW_SQLITE:
             cursor.execute(statement)
-        touched = sorted({p.device_id for p in points} if heard is None else heard)
         if touched:
-            cursor.execute(_touch_sql(dialect, len(touched)),
+            cursor.execute(f"UPDATE devices SET last_seen = ?, reported_state = NULL "
+                           f"WHERE id IN ({', '.join(['?'] * len(touched))})",
                            [_last_seen_now(conn.dialect), *touched])
         if new == len(points):
             return None
@@ -113,37 +118,38 @@ def _fold_into_rollups(dialect: str, source: str) -> list[str]:
             for width, table in ROLLUPS.items()]
 
 
-_UPSERT_LATEST = (f"INSERT INTO telemetry_latest ({COLUMNS}) {{select}} "
-                  "ON CONFLICT (device_id, key_id) DO UPDATE SET ts = excluded.ts, "
-                  "value = excluded.value, text_value = excluded.text_value "
-                  "WHERE excluded.ts > telemetry_latest.ts")
-# The newest new row per (device, key): SQLite takes the bare columns from the row holding
-# MAX(ts) (documented since 3.7.11); PostgreSQL says so with DISTINCT ON.
-_LATEST_FROM_NEW = {
-    "sqlite": _UPSERT_LATEST.format(
-        select="SELECT device_id, key_id, MAX(ts), value, text_value FROM tnew WHERE true "
-               "GROUP BY device_id, key_id"),
-    "postgresql": _UPSERT_LATEST.format(
-        select=f"SELECT DISTINCT ON (device_id, key_id) {COLUMNS} FROM tnew "
-               "ORDER BY device_id, key_id, ts DESC"),
-}
-# Staged points not stored yet -> tnew (PostgreSQL: and into telemetry, first write wins).
-_STAGE_TO_NEW = {
-    "postgresql": f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) {_STAGED} "
-                  f"ON CONFLICT DO NOTHING RETURNING {COLUMNS}) "
-                  f"INSERT INTO tnew ({COLUMNS}) SELECT {COLUMNS} FROM ins",
-    "sqlite": f"INSERT INTO tnew {_STAGED} WHERE NOT EXISTS (SELECT 1 FROM telemetry t "
-              "WHERE t.device_id = s.device_id AND t.key_id = k.id AND t.ts = s.ts)",
-}
-# What the new rows change besides telemetry: rollups, then latest values.
-_FOLD_NEW = {dialect: [*_fold_into_rollups(dialect, "tnew"), _LATEST_FROM_NEW[dialect]]
-             for dialect in ("postgresql", "sqlite")}
+def _latest_from(dialect: str, source: str) -> str:
+    """Upsert of the newest row per (device, key) of `source` into telemetry_latest. SQLite takes
+    the bare columns from the row holding MAX(ts) (documented since 3.7.11); PostgreSQL says so
+    with DISTINCT ON."""
+    if dialect == "sqlite":
+        select = (f"SELECT device_id, key_id, MAX(ts), value, text_value FROM {source} "
+                  "WHERE true GROUP BY device_id, key_id")
+    else:
+        select = (f"SELECT DISTINCT ON (device_id, key_id) {COLUMNS} FROM {source} "
+                  "ORDER BY device_id, key_id, ts DESC")
+    return (f"INSERT INTO telemetry_latest ({COLUMNS}) {select} "
+            "ON CONFLICT (device_id, key_id) DO UPDATE SET ts = excluded.ts, "
+            "value = excluded.value, text_value = excluded.text_value "
+            "WHERE excluded.ts > telemetry_latest.ts")
 
 
-def _touch_sql(dialect: str, devices: int) -> str:
-    mark = "%s" if dialect == "postgresql" else "?"
-    return (f"UPDATE devices SET last_seen = {mark}, reported_state = NULL "
-            f"WHERE id IN ({', '.join([mark] * devices)})")
+# SQLite: staged points not stored yet -> tnew, which then feeds telemetry, rollups and latest.
+_STAGE_TO_NEW_SQLITE = (f"INSERT INTO tnew {_STAGED} WHERE NOT EXISTS (SELECT 1 FROM telemetry t "
+                        "WHERE t.device_id = s.device_id AND t.key_id = k.id AND t.ts = s.ts)")
+_FOLD_NEW_SQLITE = [*_fold_into_rollups("sqlite", "tnew"), _latest_from("sqlite", "tnew")]
+# PostgreSQL: one statement. The INSERT's RETURNING rows (the new ones, first write wins) feed
+# the rollups and latest values; every sub-statement sees the same snapshot and runs exactly
+# once. Parameters: last_seen, the heard device ids, the number of staged points.
+_WRITE_STAGED_PG = (
+    f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) {_STAGED} "
+    f"ON CONFLICT DO NOTHING RETURNING {COLUMNS}), "
+    + "".join(f"fold_{i} AS ({statement}), "
+              for i, statement in enumerate(_fold_into_rollups("postgresql", "ins")))
+    + f"latest AS ({_latest_from('postgresql', 'ins')}), "
+    "seen AS (UPDATE devices SET last_seen = %s, reported_state = NULL WHERE id = ANY(%s)) "
+    f"SELECT n.inserted, {', '.join('ins.' + c for c in COLUMNS.split(', '))} "
+    "FROM (SELECT COUNT(*) AS inserted FROM ins) n LEFT JOIN ins ON n.inserted < %s")
 
 
 def _last_seen_now(dialect):
