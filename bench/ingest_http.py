@@ -552,6 +552,7 @@ def main(argv=None) -> int:
     parser.add_argument("--wait-quiet", type=float, default=120.0, metavar="S",
                         help="wait up to S seconds for other load on the machine to stop "
                              "before each measurement (0: don't wait); load is reported")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor phase (d)")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway databases")
     parser.add_argument("--profile", metavar="DIR",
                         help="record py-spy collapsed stacks of the server workers per phase "
@@ -565,7 +566,8 @@ def main(argv=None) -> int:
               "targets": TARGETS, "results": {}}
     for backend in backends:
         report["results"][backend] = run_backend(backend, args)
-    report["single_floor_bare_flask"] = run_floor(args)
+    if not args.no_floor:
+        report["single_floor_bare_flask"] = run_floor(args)
     report["pass"] = {
         backend: {"batch_ratio": r["batch_ratio"]["pass"],
                   "single_requests_per_s": r["single_targets"]["requests_per_s"]["pass"],
