@@ -135,3 +135,14 @@ def test_cors_does_not_echo_other_origins(make_app, origin):
 def test_cors_allows_no_origin_by_default(client):
     response = client.get("/api/health", headers={"Origin": ALLOWED_ORIGIN})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_view_keeps_its_own_security_header(app):
+    @app.get("/api/test-framed")
+    def framed():
+        return {"ok": True}, 200, {"X-Frame-Options": "SAMEORIGIN"}
+
+    headers = app.test_client().get("/api/test-framed").headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
