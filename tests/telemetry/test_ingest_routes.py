@@ -129,6 +129,25 @@ def test_partial_batch_is_201_with_rejected_items(client, make_device, admin_hea
     assert history(client, admin_headers, "part-1") == [("t", ts, 1), ("t", ts + 3000, 4)]
 
 
+def test_text_with_nul_is_rejected_and_spoils_nothing_else(client, make_device, admin_headers,
+                                                           ts):
+    # PostgreSQL text cannot hold U+0000: accepted, it would have failed the commit of every
+    # reading in the same group.
+    device = make_device("nul-1")
+    response = client.post("/api/telemetry", headers=key(device), json=[
+        {"ts": ts, "values": {"s": "a\u0000b"}}, {"ts": ts + 1000, "values": {"s": "ok"}}])
+    assert response.status_code == 201
+    body = response.get_json()
+    assert (body["accepted"], body["stored"]) == (1, 1)
+    assert [(r["index"], r["error"]["code"], r["error"]["field"]) for r in body["rejected"]] == [
+        (0, "invalid_value", "values.s")]
+    senml = client.post("/api/telemetry", headers={**key(device),
+                                                   "Content-Type": "application/senml+json"},
+                        data='[{"n": "s", "vs": "x\\u0000", "t": 1}]')
+    assert senml.status_code == 400
+    assert history(client, admin_headers, "nul-1") == [("s", ts + 1000, "ok")]
+
+
 def test_nothing_valid_is_400(client, make_device, admin_headers):
     device = make_device("none-1")
     response = client.post("/api/telemetry", headers=key(device),

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartcity.telemetry import store
 from smartcity.timeutil import now_ms
 
 MINUTE, HOUR, DAY = 60_000, 3_600_000, 86_400_000
@@ -173,10 +172,7 @@ def check_everything(app, client, headers, model, ids, asset, window, assert_rol
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_rollups_equal_raw_aggregates_on_random_data(app, client, admin_headers, make_device,
-                                                    assert_rollups_exact, monkeypatch, data):
-    # PostgreSQL's writer sends small groups as arrays and larger ones with COPY: try both.
-    monkeypatch.setattr(store, "ARRAY_MAX_POINTS",
-                        data.draw(st.sampled_from([0, 10_000]), "array_max_points"))
+                                                    assert_rollups_exact, data):
     ids, asset = new_devices(make_device)
     model = {}
     points = data.draw(points_with_repeats(), "points")

@@ -50,6 +50,8 @@ def encode_value(key: str, value, field: str) -> tuple[float | None, str | None]
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
             raise Rejection("invalid_value", f"text longer than {MAX_TEXT}", field)
+        if "\x00" in value:  # PostgreSQL text cannot hold it: the whole commit would fail
+            raise Rejection("invalid_value", "text must not contain NUL (\\u0000)", field)
         return None, value
     raise Rejection("invalid_value", "value must be a number, boolean or string", field)
 
