@@ -60,40 +60,45 @@ def write_batch(conn, points: list[Point], heard: set[str] | None = None) -> lis
     value, text_value). Runs inside the caller's transaction, on the driver's cursor: these
     statements never change, and SQLAlchemy's per-statement work cost more than running them.
     """
-    dialect = conn.dialect.name
     cursor = conn.connection.driver_connection.cursor()
+    touched = sorted({p.device_id for p in points} if heard is None else heard)
     try:
-        touched = sorted({p.device_id for p in points} if heard is None else heard)
-        if dialect == "postgresql":
-            # Points as one JSON array of [device_id, key, ts, value, text] (orjson hands each
-            # NamedTuple to `default`): cheaper to encode than COPY rows (2.7 ms for 10,000
-            # points) or array parameters, and one statement, one round trip, at any size.
-            cursor.execute(_WRITE_PG, (orjson.dumps(points, default=tuple).decode(),
-                                       _last_seen_now(conn.dialect),
-                                       orjson.dumps(touched).decode(), len(points)))
-            # Its answer: (number inserted, row) pairs, the row NULL unless some point was a
-            # repeat and the caller must learn which ones were new.
-            answer = cursor.fetchall()
-            if answer[0][0] == len(points):
-                return None
-            return [row[1:] for row in answer if row[1] is not None]
-        cursor.execute("DELETE FROM tstage")
-        cursor.execute("DELETE FROM tnew")
-        cursor.executemany("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", points)
-        new = cursor.execute(_STAGE_TO_NEW_SQLITE).rowcount
-        cursor.execute(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew")
-        for statement in _FOLD_NEW_SQLITE:
-            cursor.execute(statement)
-        if touched:
-            cursor.execute(f"UPDATE devices SET last_seen = ?, reported_state = NULL "
-                           f"WHERE id IN ({', '.join(['?'] * len(touched))})",
-                           [_last_seen_now(conn.dialect), *touched])
-        if new == len(points):
-            return None
-        cursor.execute(f"SELECT {COLUMNS} FROM tnew")
-        return cursor.fetchall()
+        if conn.dialect.name == "postgresql":
+            return _write_postgresql(cursor, points, touched, _last_seen_now(conn.dialect))
+        return _write_sqlite(cursor, points, touched, _last_seen_now(conn.dialect))
     finally:
         cursor.close()
+
+
+def _write_postgresql(cursor, points: list[Point], touched: list[str], now) -> list | None:
+    # Points as one JSON array of [device_id, key, ts, value, text] (orjson hands each
+    # NamedTuple to `default`): cheaper to encode than COPY rows (2.7 ms for 10,000 points) or
+    # array parameters, and one statement, one round trip, at any size.
+    cursor.execute(_WRITE_PG, (orjson.dumps(points, default=tuple).decode(), now,
+                               orjson.dumps(touched).decode(), len(points)))
+    # The answer: (number inserted, row) pairs, the row NULL unless some point was a repeat and
+    # the caller must learn which ones were new.
+    answer = cursor.fetchall()
+    if answer[0][0] == len(points):
+        return None
+    return [row[1:] for row in answer if row[1] is not None]
+
+
+def _write_sqlite(cursor, points: list[Point], touched: list[str], now) -> list | None:
+    cursor.execute("DELETE FROM tstage")
+    cursor.execute("DELETE FROM tnew")
+    cursor.executemany("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", points)
+    new = cursor.execute(_STAGE_TO_NEW_SQLITE).rowcount
+    cursor.execute(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew")
+    for statement in _FOLD_NEW_SQLITE:
+        cursor.execute(statement)
+    if touched:
+        cursor.execute(f"UPDATE devices SET last_seen = ?, reported_state = NULL "
+                       f"WHERE id IN ({', '.join(['?'] * len(touched))})", [now, *touched])
+    if new == len(points):
+        return None
+    cursor.execute(f"SELECT {COLUMNS} FROM tnew")
+    return cursor.fetchall()
 
 
 def _least(dialect: str) -> tuple[str, str]:
