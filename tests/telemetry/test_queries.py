@@ -307,6 +307,48 @@ def test_aggregate_buckets_and_series_agree(app, series, fleet, t0):
                         for k, found in buckets.items()}, (device_ids, interval_ms, agg)
 
 
+def test_others_have_data_sees_devices_outside_the_fleet_in_range(app, series, fleet, t0):
+    with app.app_context(), db.engine.connect() as conn:
+        known = key_dictionary(app).known_ids(conn, ["pm25", "temp"])
+        pm25, both = [known["pm25"]], list(known.values())
+        during, after = (t0, t0 + 9 * HOUR), (t0 + 11 * HOUR, t0 + 20 * HOUR)  # fleet data: 10h
+
+        def others(devices, keys, span):
+            return queries._others_have_data(conn, devices, keys, *span)
+
+        assert not others(["fa-1", "fa-2", "tc-1"], pm25, during)
+        assert not others(["fa-1", "fa-2", "tc-1", "nobody"], pm25, during)
+        assert others(["fa-1", "fa-2"], pm25, during)
+        assert others(["tc-1"], pm25, during)
+        assert not others(["fa-1", "fa-2"], pm25, after)  # tc-1's rows are all earlier
+        assert others(["fa-1", "fa-2", "tc-1"], both, during)  # q-1 has temp
+
+
+def test_fleet_aggregate_answers_alike_with_and_without_the_device_test(
+        app, series, fleet, t0, monkeypatch):
+    """A fleet holding every device with data reads the rollup unfiltered: same answers."""
+    start, end = t0 + 17 * 60_000 + 1234, t0 + 27 * HOUR + 7
+    points = {**fleet, "q-1": series}
+    everyone = ["fa-1", "fa-2", "tc-1"]
+    cases = [(everyone, ["pm25"]), ([*everyone, "q-1"], ["pm25", "temp"]),
+             (["fa-1", "fa-2"], ["pm25"]), (["fa-2", "nobody"], ["pm25", "temp"])]
+    with app.app_context(), db.engine.connect() as conn:
+        known = key_dictionary(app).known_ids(conn, ["pm25", "temp"])
+        for devices, keys in cases:
+            ids = [known[k] for k in keys]
+            theirs = [p for device in devices for p in points.get(device, [])]
+            for interval_ms in (HOUR, 24 * HOUR):
+                for agg in AGGS:
+                    args = (conn, devices, ids, start, end, interval_ms, agg)
+                    answer = queries.aggregate_series(*args)
+                    assert_series_equal(
+                        {k: [{"ts": b, "value": v} for b, v in answer[known[k]]] for k in keys},
+                        expected_series(theirs, set(keys), start, end, interval_ms, agg))
+                    with monkeypatch.context() as m:
+                        m.setattr(queries, "_others_have_data", lambda *a: True)
+                        assert queries.aggregate_series(*args) == answer, (devices, agg)
+
+
 def test_fleet_aggregate_needs_key(client, admin_headers):
     response = client.get("/api/telemetry/aggregate", headers=admin_headers)
     assert response.status_code == 400
