@@ -156,7 +156,8 @@ def _bucket_rows(conn, parts: tuple[str, str], device_ids, key_ids, start, end, 
     if inner_start < inner_end:
         table = ROLLUPS[width]
         rollup_devices = device_ids
-        if (device_ids is not None and table is telemetry_1h
+        # One device is read through the primary key, no test per row to spare.
+        if (device_ids is not None and len(device_ids) > 1 and table is telemetry_1h
                 and not _others_have_data(conn, device_ids, key_ids, inner_start, inner_end)):
             rollup_devices = None  # the same rows, without testing each one's device
         yield from _fold(conn, table.name, "bucket", parts[0], rollup_devices, key_ids,
