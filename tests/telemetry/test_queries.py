@@ -222,6 +222,28 @@ def test_aggregate_every_interval_and_function(client, admin_headers, series, t0
                 series, {"temp", "open"}, start, end, width, agg))
 
 
+@pytest.mark.parametrize("offset, span", [
+    (3 * HOUR + 7 * 60_000 + 11, 41 * 60_000),  # inside one hour: raw rows only, one bucket
+    (3 * HOUR + 7 * 60_000 + 11, HOUR),  # two partial hours, no whole one between
+    (5 * HOUR, 2 * HOUR - 1),  # a whole hour then a partial one
+])
+def test_aggregate_of_short_ranges(client, admin_headers, series, fleet, t0, offset, span):
+    start, end = t0 + offset, t0 + offset + span
+    both = series + [p for points in fleet.values() for p in points]
+    for interval in ("1h", "1d", "15m"):
+        for agg in AGGS:
+            args = {"start": start, "end": end, "interval": interval, "agg": agg}
+            body = get(client, admin_headers, "/api/devices/q-1/telemetry/aggregate",
+                       keys="temp,open", **args).get_json()
+            assert_series_equal(body["series"], expected_series(
+                series, {"temp", "open"}, start, end, INTERVALS[interval], agg))
+            for key in ("temp", "pm25"):
+                body = get(client, admin_headers, "/api/telemetry/aggregate", key=key,
+                           **args).get_json()
+                assert_series_equal(body["series"], expected_series(
+                    both, {key}, start, end, INTERVALS[interval], agg))
+
+
 def test_aggregate_defaults_and_text_keys(client, admin_headers, series, t0):
     body = get(client, admin_headers, "/api/devices/q-1/telemetry/aggregate",
                keys="temp,state").get_json()
