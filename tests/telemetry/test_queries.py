@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 
 import pytest
+from sqlalchemy import text
 
 from smartcity.extensions import db
 from smartcity.telemetry import queries
@@ -329,21 +330,23 @@ def test_aggregate_buckets_and_series_agree(app, series, fleet, t0):
                         for k, found in buckets.items()}, (device_ids, interval_ms, agg)
 
 
-def test_others_have_data_sees_devices_outside_the_fleet_in_range(app, series, fleet, t0):
+def test_nobody_else_sees_devices_outside_the_fleet_in_range(app, series, fleet, t0):
     with app.app_context(), db.engine.connect() as conn:
         known = key_dictionary(app).known_ids(conn, ["pm25", "temp"])
         pm25, both = [known["pm25"]], list(known.values())
         during, after = (t0, t0 + 9 * HOUR), (t0 + 11 * HOUR, t0 + 20 * HOUR)  # fleet data: 10h
 
-        def others(devices, keys, span):
-            return queries._others_have_data(conn, devices, keys, *span)
+        def nobody_else(devices, keys, span):
+            stmt = queries._with_devices(text(f"SELECT {queries._nobody_else(keys)}"))
+            return bool(conn.execute(stmt, {"devices": devices, "lo": span[0],
+                                            "hi": span[1]}).scalar())
 
-        assert not others(["fa-1", "fa-2", "tc-1"], pm25, during)
-        assert not others(["fa-1", "fa-2", "tc-1", "nobody"], pm25, during)
-        assert others(["fa-1", "fa-2"], pm25, during)
-        assert others(["tc-1"], pm25, during)
-        assert not others(["fa-1", "fa-2"], pm25, after)  # tc-1's rows are all earlier
-        assert others(["fa-1", "fa-2", "tc-1"], both, during)  # q-1 has temp
+        assert nobody_else(["fa-1", "fa-2", "tc-1"], pm25, during)
+        assert nobody_else(["fa-1", "fa-2", "tc-1", "nobody"], pm25, during)
+        assert not nobody_else(["fa-1", "fa-2"], pm25, during)
+        assert not nobody_else(["tc-1"], pm25, during)
+        assert nobody_else(["fa-1", "fa-2"], pm25, after)  # tc-1's rows are all earlier
+        assert not nobody_else(["fa-1", "fa-2", "tc-1"], both, during)  # q-1 has temp
 
 
 def test_fleet_aggregate_answers_alike_with_and_without_the_device_test(
@@ -367,7 +370,7 @@ def test_fleet_aggregate_answers_alike_with_and_without_the_device_test(
                         {k: [{"ts": b, "value": v} for b, v in answer[known[k]]] for k in keys},
                         expected_series(theirs, set(keys), start, end, interval_ms, agg))
                     with monkeypatch.context() as m:
-                        m.setattr(queries, "_others_have_data", lambda *a: True)
+                        m.setattr(queries, "_device_test", lambda *a: "device_id IN :devices")
                         assert queries.aggregate_series(*args) == answer, (devices, agg)
 
 

@@ -154,13 +154,7 @@ def _bucket_rows(conn, parts: tuple[str, str], device_ids, key_ids, start, end, 
     width = rollup_width(interval_ms)
     inner_start, inner_end = -(-start // width) * width, end // width * width
     if inner_start < inner_end:
-        table = ROLLUPS[width]
-        rollup_devices = device_ids
-        # One device is read through the primary key, no test per row to spare.
-        if (device_ids is not None and len(device_ids) > 1 and table is telemetry_1h
-                and not _others_have_data(conn, device_ids, key_ids, inner_start, inner_end)):
-            rollup_devices = None  # the same rows, without testing each one's device
-        yield from _fold(conn, table.name, "bucket", parts[0], rollup_devices, key_ids,
+        yield from _fold(conn, ROLLUPS[width].name, "bucket", parts[0], device_ids, key_ids,
                          inner_start, inner_end, interval_ms, aligned=interval_ms == width)
         edges = [(start, inner_start), (inner_end, end)]
     else:
@@ -171,29 +165,37 @@ def _bucket_rows(conn, parts: tuple[str, str], device_ids, key_ids, start, end, 
                              interval_ms, raw=True)
 
 
-# Devices with 1h rollup rows of a key, one index seek each (ix_telemetry_1h_key_device),
-# until one outside the fleet has a row in [lo, hi).
-_OTHERS_SQL = """
-WITH RECURSIVE d(id) AS (
-  SELECT MIN(device_id) FROM telemetry_1h WHERE key_id = :key
-  UNION ALL
-  SELECT (SELECT MIN(device_id) FROM telemetry_1h WHERE key_id = :key AND device_id > d.id)
-  FROM d WHERE d.id IS NOT NULL)
-SELECT 1 FROM d WHERE d.id NOT IN :devices AND EXISTS (
-  SELECT 1 FROM telemetry_1h WHERE key_id = :key AND device_id = d.id
-  AND bucket >= :lo AND bucket < :hi)
-LIMIT 1"""
+# True when no device outside the fleet has 1h rollup rows of the key in [lo, hi): the devices
+# having the key are visited in order, one seek each (ix_telemetry_1h_key_device), until one
+# outside the fleet has a row in range.
+_NOBODY_ELSE = """NOT EXISTS (
+  WITH RECURSIVE d(id) AS (
+    SELECT MIN(device_id) FROM telemetry_1h WHERE key_id = {key}
+    UNION ALL
+    SELECT (SELECT MIN(device_id) FROM telemetry_1h WHERE key_id = {key} AND device_id > d.id)
+    FROM d WHERE d.id IS NOT NULL)
+  SELECT 1 FROM d WHERE d.id NOT IN :devices AND EXISTS (
+    SELECT 1 FROM telemetry_1h WHERE key_id = {key} AND device_id = d.id
+    AND bucket >= :lo AND bucket < :hi))"""
 
 
-def _others_have_data(conn, device_ids, key_ids, lo, hi) -> bool:
-    """Whether a device outside `device_ids` has 1h rollup rows of these keys in [lo, hi).
+def _nobody_else(key_ids) -> str:
+    """SQL: no device outside :devices has 1h rollup rows of these keys in [:lo, :hi)."""
+    return " AND ".join(_NOBODY_ELSE.format(key=int(k)) for k in key_ids)
 
-    When none has, a fleet aggregate reads the same rows without its device test, which on
-    SQLite costs as much as the rest of the scan (a lookup in the list per row); a fleet of
-    one device type asking for that type's key is the common case."""
-    stmt = _with_devices(text(_OTHERS_SQL))
-    return any(conn.execute(stmt, {"key": int(k), "devices": list(device_ids), "lo": lo,
-                                   "hi": hi}).first() is not None for k in key_ids)
+
+def _device_test(table: str, device_ids, key_ids) -> str:
+    """The fleet's condition on rows of `table`.
+
+    Testing each rollup row's device against a long list costs SQLite as much as the rest of
+    the scan; when no device outside the fleet has rows (a fleet of one device type asking for
+    that type's key, the common case), the list need not be consulted: the same rows in the
+    same order, so the same sums. Part of the one statement, so that both see one snapshot
+    (PostgreSQL's READ COMMITTED gives each statement its own). One device is read through the
+    primary key, with no test per row to spare."""
+    if table == telemetry_1h.name and len(device_ids) > 1:
+        return f"({_nobody_else(key_ids)} OR device_id IN :devices)"
+    return "device_id IN :devices"
 
 
 def _with_devices(stmt):
@@ -223,7 +225,7 @@ def _fold(conn, table, ts, columns, device_ids, key_ids, lo, hi, interval_ms, ra
     if raw:
         where.append("value IS NOT NULL")  # every group then has a count of at least one
     if device_ids is not None:
-        where.append("device_id IN :devices")
+        where.append(_device_test(table, device_ids, key_ids))
         params["devices"] = list(device_ids)
     stmt = text(f"SELECT key_id, {bucket} AS b, {columns} "
                 f"FROM {table} WHERE {' AND '.join(where)} GROUP BY {group}")
