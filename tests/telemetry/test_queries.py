@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 
 import pytest
+from sqlalchemy import text
 
 from smartcity.extensions import db
 from smartcity.telemetry import queries
@@ -222,6 +223,28 @@ def test_aggregate_every_interval_and_function(client, admin_headers, series, t0
                 series, {"temp", "open"}, start, end, width, agg))
 
 
+@pytest.mark.parametrize("offset, span", [
+    (3 * HOUR + 7 * 60_000 + 11, 41 * 60_000),  # inside one hour: raw rows only, one bucket
+    (3 * HOUR + 7 * 60_000 + 11, HOUR),  # two partial hours, no whole one between
+    (5 * HOUR, 2 * HOUR - 1),  # a whole hour then a partial one
+])
+def test_aggregate_of_short_ranges(client, admin_headers, series, fleet, t0, offset, span):
+    start, end = t0 + offset, t0 + offset + span
+    both = series + [p for points in fleet.values() for p in points]
+    for interval in ("1h", "1d", "15m"):
+        for agg in AGGS:
+            args = {"start": start, "end": end, "interval": interval, "agg": agg}
+            body = get(client, admin_headers, "/api/devices/q-1/telemetry/aggregate",
+                       keys="temp,open", **args).get_json()
+            assert_series_equal(body["series"], expected_series(
+                series, {"temp", "open"}, start, end, INTERVALS[interval], agg))
+            for key in ("temp", "pm25"):
+                body = get(client, admin_headers, "/api/telemetry/aggregate", key=key,
+                           **args).get_json()
+                assert_series_equal(body["series"], expected_series(
+                    both, {key}, start, end, INTERVALS[interval], agg))
+
+
 def test_aggregate_defaults_and_text_keys(client, admin_headers, series, t0):
     body = get(client, admin_headers, "/api/devices/q-1/telemetry/aggregate",
                keys="temp,state").get_json()
@@ -305,6 +328,50 @@ def test_aggregate_buckets_and_series_agree(app, series, fleet, t0):
                         conn, device_ids, key_ids, start, end, interval_ms, agg) == {
                         k: [(b, found[b].value(agg)) for b in sorted(found)]
                         for k, found in buckets.items()}, (device_ids, interval_ms, agg)
+
+
+def test_nobody_else_sees_devices_outside_the_fleet_in_range(app, series, fleet, t0):
+    with app.app_context(), db.engine.connect() as conn:
+        known = key_dictionary(app).known_ids(conn, ["pm25", "temp"])
+        pm25, both = [known["pm25"]], list(known.values())
+        during, after = (t0, t0 + 9 * HOUR), (t0 + 11 * HOUR, t0 + 20 * HOUR)  # fleet data: 10h
+
+        def nobody_else(devices, keys, span):
+            stmt = queries._with_devices(text(f"SELECT {queries._nobody_else(keys)}"))
+            return bool(conn.execute(stmt, {"devices": devices, "lo": span[0],
+                                            "hi": span[1]}).scalar())
+
+        assert nobody_else(["fa-1", "fa-2", "tc-1"], pm25, during)
+        assert nobody_else(["fa-1", "fa-2", "tc-1", "nobody"], pm25, during)
+        assert not nobody_else(["fa-1", "fa-2"], pm25, during)
+        assert not nobody_else(["tc-1"], pm25, during)
+        assert nobody_else(["fa-1", "fa-2"], pm25, after)  # tc-1's rows are all earlier
+        assert not nobody_else(["fa-1", "fa-2", "tc-1"], both, during)  # q-1 has temp
+
+
+def test_fleet_aggregate_answers_alike_with_and_without_the_device_test(
+        app, series, fleet, t0, monkeypatch):
+    """A fleet holding every device with data reads the rollup unfiltered: same answers."""
+    start, end = t0 + 17 * 60_000 + 1234, t0 + 27 * HOUR + 7
+    points = {**fleet, "q-1": series}
+    everyone = ["fa-1", "fa-2", "tc-1"]
+    cases = [(everyone, ["pm25"]), ([*everyone, "q-1"], ["pm25", "temp"]),
+             (["fa-1", "fa-2"], ["pm25"]), (["fa-2", "nobody"], ["pm25", "temp"])]
+    with app.app_context(), db.engine.connect() as conn:
+        known = key_dictionary(app).known_ids(conn, ["pm25", "temp"])
+        for devices, keys in cases:
+            ids = [known[k] for k in keys]
+            theirs = [p for device in devices for p in points.get(device, [])]
+            for interval_ms in (HOUR, 24 * HOUR):
+                for agg in AGGS:
+                    args = (conn, devices, ids, start, end, interval_ms, agg)
+                    answer = queries.aggregate_series(*args)
+                    assert_series_equal(
+                        {k: [{"ts": b, "value": v} for b, v in answer[known[k]]] for k in keys},
+                        expected_series(theirs, set(keys), start, end, interval_ms, agg))
+                    with monkeypatch.context() as m:
+                        m.setattr(queries, "_device_test", lambda *a: "device_id IN :devices")
+                        assert queries.aggregate_series(*args) == answer, (devices, agg)
 
 
 def test_fleet_aggregate_needs_key(client, admin_headers):
