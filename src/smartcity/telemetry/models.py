@@ -63,13 +63,15 @@ def _rollup(name: str, *extra) -> Table:
 
 telemetry_1m = _rollup("telemetry_1m")
 # Fleet aggregates read one key over a time range for many devices: a covering index answers
-# them from the index alone instead of walking the device-first primary key. The second lists
-# the devices that have a key (one seek each), so that a fleet holding all of them can skip the
-# per-row device test (queries._others_have_data).
+# them from the index alone instead of walking the device-first primary key. The second (SQLite
+# only) lists the devices that have a key (one seek each), so that a fleet holding all of them
+# can skip the per-row device test (queries._device_test).
 telemetry_1h = _rollup(
     "telemetry_1h",
     Index("ix_telemetry_1h_key_bucket", "key_id", "bucket", "device_id", "count", "sum", "min",
           "max"),
-    Index("ix_telemetry_1h_key_device", "key_id", "device_id", "bucket"))
+    Index("ix_telemetry_1h_key_device", "key_id", "device_id", "bucket").ddl_if(
+        dialect="sqlite"))
+SQLITE_ONLY_INDEXES = {"ix_telemetry_1h_key_device"}
 
 ROLLUPS = {60_000: telemetry_1m, 3_600_000: telemetry_1h}  # bucket width (ms) -> table

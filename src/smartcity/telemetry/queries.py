@@ -184,16 +184,17 @@ def _nobody_else(key_ids) -> str:
     return " AND ".join(_NOBODY_ELSE.format(key=int(k)) for k in key_ids)
 
 
-def _device_test(table: str, device_ids, key_ids) -> str:
+def _device_test(dialect: str, table: str, device_ids, key_ids) -> str:
     """The fleet's condition on rows of `table`.
 
     Testing each rollup row's device against a long list costs SQLite as much as the rest of
     the scan; when no device outside the fleet has rows (a fleet of one device type asking for
     that type's key, the common case), the list need not be consulted: the same rows in the
-    same order, so the same sums. Part of the one statement, so that both see one snapshot
-    (PostgreSQL's READ COMMITTED gives each statement its own). One device is read through the
-    primary key, with no test per row to spare."""
-    if table == telemetry_1h.name and len(device_ids) > 1:
+    same order, so the same sums. Part of the one statement, so that both see one snapshot.
+    PostgreSQL hashes the list and gains nothing (so it has no ix_telemetry_1h_key_device to
+    maintain on every rollup update). One device is read through the primary key, with no test
+    per row to spare."""
+    if dialect == "sqlite" and table == telemetry_1h.name and len(device_ids) > 1:
         return f"({_nobody_else(key_ids)} OR device_id IN :devices)"
     return "device_id IN :devices"
 
@@ -225,7 +226,7 @@ def _fold(conn, table, ts, columns, device_ids, key_ids, lo, hi, interval_ms, ra
     if raw:
         where.append("value IS NOT NULL")  # every group then has a count of at least one
     if device_ids is not None:
-        where.append(_device_test(table, device_ids, key_ids))
+        where.append(_device_test(conn.dialect.name, table, device_ids, key_ids))
         params["devices"] = list(device_ids)
     stmt = text(f"SELECT key_id, {bucket} AS b, {columns} "
                 f"FROM {table} WHERE {' AND '.join(where)} GROUP BY {group}")

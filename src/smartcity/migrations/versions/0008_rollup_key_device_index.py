@@ -1,5 +1,6 @@
-"""telemetry_1h: (key, device, bucket) index, so a fleet aggregate finds cheaply which devices
-have data for a key
+"""telemetry_1h on SQLite: (key, device, bucket) index, so a fleet aggregate finds cheaply which
+devices have data for a key (PostgreSQL does not use it and would pay for it on every rollup
+update)
 
 Revision ID: 0008
 Revises: 0007
@@ -15,9 +16,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_telemetry_1h_key_device", "telemetry_1h", ["key_id", "device_id", "bucket"])
+    if op.get_bind().dialect.name == "sqlite":
+        op.create_index(
+            "ix_telemetry_1h_key_device", "telemetry_1h", ["key_id", "device_id", "bucket"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_telemetry_1h_key_device", table_name="telemetry_1h")
+    if op.get_bind().dialect.name == "sqlite":
+        op.drop_index("ix_telemetry_1h_key_device", table_name="telemetry_1h")
