@@ -12,6 +12,8 @@ import pytest
 import requests
 import socketio
 
+from smartcity.realtime.setup import push_telemetry
+from smartcity.telemetry.points import Point
 from tests.broker import ROOT, free_port, wait_port, wait_until
 
 
@@ -109,3 +111,34 @@ def test_emit_from_the_ingest_worker_reaches_a_client_of_the_server_through_redi
         assert batch == [{"device_id": "cnt-live", "ts": now, "values": {"intensity": 840.0}}]
     finally:
         client.disconnect()
+
+
+def test_through_redis_a_client_gets_one_frame_per_flush_from_another_process(
+        live_server, process_env, make_app, make_user):
+    # An app in this process stands for an ingest worker. Room by room, the client watching
+    # two devices would get one frame per device and flush; the server gets both rooms' items
+    # in one message and sends its client one frame, as without Redis.
+    worker = make_app(REDIS_URL=process_env["REDIS_URL"],
+                      SOCKETIO_CHANNEL=process_env["SOCKETIO_CHANNEL"])
+    token = token_for(live_server, make_user)
+    watcher, elsewhere = [], []
+    clients = [connect(live_server, token, watcher), connect(live_server, token, elsewhere)]
+    try:
+        for room in ("device:rq-1", "device:rq-2"):
+            assert clients[0].call("join_room", {"room": room}, timeout=10)["ok"]
+        assert clients[1].call("join_room", {"room": "device:rq-3"}, timeout=10)["ok"]
+        time.sleep(0.5)  # the server's Redis subscription starts with its first client
+        emitter = worker.extensions["smartcity.emitter"]
+        emitter._stop.set()  # flush by hand: both readings in one flush
+        push_telemetry(emitter, [Point("rq-1", "pm25", 1, 3.0, None),
+                                 Point("rq-2", "pm25", 1, 4.0, None)])
+        emitter.flush()
+        wait_until(lambda: any(n == "telemetry" for n, _ in watcher), timeout=10)
+        time.sleep(0.3)
+        assert [d for n, d in watcher if n == "telemetry"] == [[
+            {"device_id": "rq-1", "ts": 1, "values": {"pm25": 3.0}},
+            {"device_id": "rq-2", "ts": 1, "values": {"pm25": 4.0}}]]
+        assert [d for n, d in elsewhere if n == "telemetry"] == []
+    finally:
+        for client in clients:
+            client.disconnect()

@@ -15,6 +15,25 @@ import socketio
 log = logging.getLogger(__name__)
 FLUSH_S = 0.05
 MIN_GAP_S = 0.5
+BATCHES = "smartcity.batches"  # internal event through the message queue, never sent to clients
+
+
+class BatchingRedisManager(socketio.RedisManager):
+    """The Redis message queue, plus one message per emitter flush that carries every room's
+    items. Each process hands it to its Emitter, which sends its own clients one frame per
+    audience, as without a queue: sent room by room, a client watching 20 devices got 20
+    frames of 2 or 3 items per flush, and 50 such clients cost more CPU than the server.
+    Extends python-socketio 5's PubSubManager._handle_emit, which handles every queue message,
+    ours at once in the emitting process (tests/realtime/test_live_server.py guards it)."""
+
+    deliver = None  # the process's Emitter.deliver, set by realtime.setup
+
+    def _handle_emit(self, message):
+        if message.get("event") != BATCHES:
+            return super()._handle_emit(message)
+        if self.deliver is not None:
+            [batches] = message["data"]
+            self.deliver({(event, room): items for event, room, items in batches})
 
 
 class Emitter:
@@ -67,15 +86,19 @@ class Emitter:
             self.stats["emits"] += 1
 
     def _emit_batches(self, batches: dict) -> None:
-        """One frame per client per flush when this process knows every client (no message
-        queue): a client watching 20 devices gets one list, not 20 frames. Clients in the same
-        rooms get the same frame, encoded once. Through a message queue only room emits reach
-        clients of other processes."""
-        manager = self.socketio.server.manager
-        if isinstance(manager, socketio.PubSubManager):
-            for (event, room), items in batches.items():
-                self._send(event, items, room)
+        if isinstance(self.socketio.server.manager, BatchingRedisManager):
+            # One message to every process (this one handles it at once), each delivering to
+            # its own clients.
+            self.socketio.emit(BATCHES, [[event, room, items]
+                                         for (event, room), items in batches.items()], to=BATCHES)
             return
+        self.deliver(batches)
+
+    def deliver(self, batches: dict) -> None:
+        """Send {(event, room): items} to this process's clients: one frame per client per
+        flush, so a client watching 20 devices gets one list, not 20 frames. Clients in the
+        same rooms get the same frame, encoded once."""
+        manager = self.socketio.server.manager
         rooms_of: dict[tuple[str, str], list[str]] = defaultdict(list)  # (event, sid) -> rooms
         for event, room in batches:
             for sid, _eio_sid in manager.get_participants("/", room):
@@ -88,7 +111,8 @@ class Emitter:
             self._send(event, items, sids)
 
     def _send(self, event: str, items: list, to) -> None:
-        self.socketio.emit(event, items, to=to)
+        # Our own clients only: through a message queue every process delivers its own.
+        self.socketio.emit(event, items, to=to, ignore_queue=True)
         self.stats["emits"] += 1
         self.stats["items"] += len(items) * (len(to) if isinstance(to, list) else 1)
 

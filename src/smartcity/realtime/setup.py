@@ -12,7 +12,7 @@ from smartcity.devices import service as devices
 from smartcity.devices.models import Device
 from smartcity.extensions import db
 from smartcity.realtime import handlers
-from smartcity.realtime.emitter import Emitter, get_emitter
+from smartcity.realtime.emitter import BatchingRedisManager, Emitter, get_emitter
 from smartcity.telemetry.pipeline import get_pipeline
 from smartcity.telemetry.points import decode_value
 from smartcity.timeutil import now_ms
@@ -23,15 +23,19 @@ ALERT_EVENT_MODULES = ("environment", "emergency")  # also get <module>_alert ev
 def init_app(app) -> SocketIO:
     socketio = SocketIO()
     origins = app.config["CORS_ORIGINS"] or None  # None: same origin only
-    socketio.init_app(app, async_mode="threading", path="socket.io",
-                      message_queue=app.config.get("REDIS_URL"),
-                      channel=app.config["SOCKETIO_CHANNEL"],
+    queue = None
+    if app.config.get("REDIS_URL"):
+        queue = BatchingRedisManager(app.config["REDIS_URL"],
+                                     channel=app.config["SOCKETIO_CHANNEL"], json=jsoncodec)
+    socketio.init_app(app, async_mode="threading", path="socket.io", client_manager=queue,
                       cors_allowed_origins=origins, logger=False, engineio_logger=False,
                       json=jsoncodec)
     app.extensions["smartcity.socketio"] = socketio
     app.extensions["smartcity.socket_principals"] = {}
     app.extensions["smartcity.snapshots"] = {"overview": lambda: overview_snapshot(app)}
     emitter = Emitter(socketio)
+    if queue is not None:
+        queue.deliver = emitter.deliver
     app.extensions["smartcity.emitter"] = emitter
     handlers.register(socketio)
 
