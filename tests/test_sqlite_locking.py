@@ -1,10 +1,13 @@
-"""On SQLite, reads never queue for the write lock (the telemetry writer may hold it)."""
+"""On SQLite, reads never queue for the write lock (the telemetry writer may hold it), and the
+telemetry writers of several processes take turns on a file lock."""
+
+import threading
 
 import pytest
 from sqlalchemy import text
 
 from smartcity import migrate
-from smartcity.database import make_engine
+from smartcity.database import WriterTurn, make_engine
 
 
 @pytest.fixture
@@ -41,3 +44,34 @@ def test_reads_and_device_auth_proceed_while_another_connection_holds_the_write_
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_writers_of_processes_on_one_file_take_turns_on_a_file_lock(tmp_path):
+    # Two WriterTurns hold two open files, as two processes would: the second waits, and goes
+    # the moment the first is done.
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    first, second = WriterTurn(engine), WriterTurn(engine)
+    entered = threading.Event()
+
+    def take_second_turn():
+        with second:
+            entered.set()
+
+    with first:
+        waiter = threading.Thread(target=take_second_turn)
+        waiter.start()
+        assert not entered.wait(0.3)
+    assert entered.wait(5)
+    waiter.join()
+    assert (tmp_path / "turns.db-writer.lock").exists()
+    for turn in (first, second):
+        turn.close()
+    engine.dispose()
+
+
+def test_writer_turns_are_a_no_op_without_a_sqlite_file():
+    for url in ("sqlite://", "postgresql+psycopg://nobody@127.0.0.1:1/none"):
+        engine = make_engine(url)
+        with WriterTurn(engine) as turn:
+            assert turn.path is None and turn.fd is None
+        engine.dispose()

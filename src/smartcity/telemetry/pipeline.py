@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from flask import current_app
 
+from smartcity.database import WriterTurn
 from smartcity.extensions import db
 from smartcity.telemetry import store
 from smartcity.telemetry.keys import key_dictionary
@@ -137,7 +138,7 @@ class Pipeline:
     # -- the writer --------------------------------------------------------------------------
     def _run(self) -> None:
         with self.app.app_context():
-            conn = None
+            conn, self.turn = None, WriterTurn(db.engine)
             while True:
                 jobs, stop = self._next_jobs()
                 try:
@@ -161,6 +162,7 @@ class Pipeline:
                     break
             if conn is not None:
                 conn.close()
+            self.turn.close()
 
     def _next_jobs(self) -> tuple[list[Job], bool]:
         first = self.queue.get()
@@ -204,7 +206,7 @@ class Pipeline:
             ts = [p.ts for p in points]
             partitions(self.app).ensure(db.engine, min(ts), max(ts))
         keys = key_dictionary(self.app)
-        with conn.begin():
+        with self.turn, conn.begin():
             keys.ids(conn, {p.key for p in points})
             heard = {p.device_id for job in jobs if not job.derived for p in job.points}
             rows = store.write_batch(conn, points, heard)
