@@ -127,20 +127,20 @@ class DeviceDirectory:
         expires = now + self.ttl
         with self._lock:
             for row in rows:
-                identity = DeviceIdentity(*row)
-                self._by_id[identity.id] = (identity, expires)
-                if identity.key_prefix:
-                    self._by_prefix[identity.key_prefix] = (identity, expires)
+                self._put(DeviceIdentity(*row), expires)
             self._snapshot_expires = expires
 
     def _remember(self, identity: DeviceIdentity, now: float) -> None:
         if self.ttl <= 0:
             return
-        expires = now + self.ttl
         with self._lock:
-            self._by_id[identity.id] = (identity, expires)
-            if identity.key_prefix:
-                self._by_prefix[identity.key_prefix] = (identity, expires)
+            self._put(identity, now + self.ttl)
+
+    def _put(self, identity: DeviceIdentity, expires: float) -> None:
+        """Index an identity by id and key prefix (the caller holds the lock)."""
+        self._by_id[identity.id] = (identity, expires)
+        if identity.key_prefix:
+            self._by_prefix[identity.key_prefix] = (identity, expires)
 
 
 class Announcer:
