@@ -87,6 +87,20 @@ def database_url(tmp_path_factory, services):
     yield _migrated(f"sqlite:///{tmp_path_factory.mktemp('db') / 'smartcity-test.db'}")
 
 
+@pytest.fixture
+def postgresql_only(database_url, services):
+    """For PostgreSQL-only behaviour: skipped on a SQLite run, never under CI=true (which
+    tests against PostgreSQL; database_url already fails otherwise)."""
+
+    def require(why: str) -> None:
+        if not database_url.startswith("postgresql"):
+            if services["CI"]:
+                pytest.fail(f"CI=true runs on PostgreSQL, yet: {why}", pytrace=False)
+            pytest.skip(why)
+
+    return require
+
+
 def _empty_tables(engine) -> None:
     tables = [t.name for t in reversed(metadata.sorted_tables)]
     with engine.begin() as conn:

@@ -12,9 +12,8 @@ from smartcity.database import make_engine
 
 
 @pytest.fixture
-def pg_engine(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the idle ping is for PostgreSQL pools")
+def pg_engine(database_url, postgresql_only):
+    postgresql_only("the idle ping is for PostgreSQL pools")
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
