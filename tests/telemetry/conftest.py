@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from smartcity.extensions import db
+from smartcity.timeutil import now_ms
 
 ROLLUP_WIDTHS = {"telemetry_1m": 60_000, "telemetry_1h": 3_600_000}
 
@@ -64,3 +65,9 @@ def assert_rollups_exact():
             assert _same_rollups(stored, expected), (table, stored, expected)
 
     return check
+
+
+@pytest.fixture
+def ts():
+    """A recent hour-aligned time, so points land in known rollup buckets."""
+    return now_ms() // 3_600_000 * 3_600_000 - 3_600_000

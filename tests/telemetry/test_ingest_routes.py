@@ -33,12 +33,6 @@ def latest(client, headers, device_id):
     return response.get_json()["values"]
 
 
-@pytest.fixture
-def ts():
-    """A recent minute-aligned time, so points land in known rollup buckets."""
-    return now_ms() // 3_600_000 * 3_600_000 - 3_600_000
-
-
 # --- device endpoint -------------------------------------------------------------------------
 
 

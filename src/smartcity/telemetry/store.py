@@ -7,6 +7,7 @@ changes nothing.
 from operator import itemgetter
 
 import orjson
+from psycopg.errors import DeadlockDetected, UniqueViolation
 from sqlalchemy import text
 
 from smartcity.database import utcnow
@@ -74,8 +75,21 @@ def _write_postgresql(cursor, points: list[Point], touched: list[str], now) -> l
     # Points as one JSON array of [device_id, key, ts, value, text] (orjson hands each
     # NamedTuple to `default`): cheaper to encode than COPY rows (2.7 ms for 10,000 points) or
     # array parameters, and one statement, one round trip, at any size.
-    cursor.execute(_WRITE_PG, (orjson.dumps(points, default=tuple).decode(), now,
-                               orjson.dumps(touched).decode(), len(points)))
+    params = (orjson.dumps(points, default=tuple).decode(), now, orjson.dumps(touched).decode(),
+              len(points))
+    if len(points) >= OPTIMISTIC_MIN_POINTS:
+        # A large group is nearly always all new: a plain INSERT skips ON CONFLICT's speculative
+        # insertion (a fifth of PostgreSQL's CPU per point). A point already stored, by now or
+        # by a concurrent writer, fails it; the savepoint undoes it and ON CONFLICT takes over.
+        cursor.execute("SAVEPOINT all_new")
+        try:
+            cursor.execute(_WRITE_ALL_NEW_PG, params[:3])
+        except (UniqueViolation, DeadlockDetected):
+            cursor.execute("ROLLBACK TO SAVEPOINT all_new")
+        else:
+            cursor.execute("RELEASE SAVEPOINT all_new")
+            return None
+    cursor.execute(_WRITE_PG, params)
     # The answer: (number inserted, row) pairs, the row NULL unless some point was a repeat and
     # the caller must learn which ones were new.
     answer = cursor.fetchall()
@@ -114,28 +128,55 @@ def _insert_bucket_totals(table: str, width: int, source: str, where: str = "") 
             f"GROUP BY device_id, key_id, (ts / {width}) * {width}")
 
 
+def _merge_totals(dialect: str, table: str) -> str:
+    """ON CONFLICT clause adding a bucket's new totals to those stored."""
+    least, greatest = _least(dialect)
+    return (f"ON CONFLICT (device_id, key_id, bucket) DO UPDATE SET "
+            f"count = {table}.count + excluded.count, sum = {table}.sum + excluded.sum, "
+            f"min = {least}({table}.min, excluded.min), "
+            f"max = {greatest}({table}.max, excluded.max)")
+
+
 def _fold_into_rollups(dialect: str, source: str) -> list[str]:
     """Statements folding the numeric rows of `source` into every rollup table."""
-    least, greatest = _least(dialect)
     return [f"{_insert_bucket_totals(table.name, width, source)} "
-            f"ON CONFLICT (device_id, key_id, bucket) DO UPDATE SET "
-            f"count = {table.name}.count + excluded.count, "
-            f"sum = {table.name}.sum + excluded.sum, "
-            f"min = {least}({table.name}.min, excluded.min), "
-            f"max = {greatest}({table.name}.max, excluded.max)"
+            f"{_merge_totals(dialect, table.name)}"
             for width, table in ROLLUPS.items()]
+
+
+def _fold_ctes_postgresql(source: str) -> str:
+    """WITH items folding `source`'s numbers into every rollup. The rows are summed once per
+    finest bucket (a hash aggregate), coarser rollups from those sums, and every rollup takes
+    its buckets in key order (sorting the sums, not the rows: a sorted GROUP BY of the rows cost
+    10% more CPU per point), so that two writers sharing buckets cannot deadlock."""
+    (finest, first), *coarser = ROLLUPS.items()
+    columns = "device_id, key_id, bucket, count, sum, min, max"
+    ctes = [f"b AS MATERIALIZED (SELECT device_id, key_id, (ts / {finest}) * {finest} AS bucket, "
+            f"COUNT(*) AS count, SUM(value) AS sum, MIN(value) AS min, MAX(value) AS max "
+            f"FROM {source} WHERE value IS NOT NULL GROUP BY 1, 2, 3), "
+            f"fold_0 AS (INSERT INTO {first.name} ({columns}) SELECT * FROM b ORDER BY 1, 2, 3 "
+            f"{_merge_totals('postgresql', first.name)}), "]
+    for i, (width, table) in enumerate(coarser, 1):
+        assert width % finest == 0
+        ctes.append(
+            f"fold_{i} AS (INSERT INTO {table.name} ({columns}) SELECT device_id, key_id, "
+            f"(bucket / {width}) * {width}, SUM(count), SUM(sum), MIN(min), MAX(max) FROM b "
+            f"GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {_merge_totals('postgresql', table.name)}), ")
+    return "".join(ctes)
 
 
 def _latest_from(dialect: str, source: str) -> str:
     """Upsert of the newest row per (device, key) of `source` into telemetry_latest. SQLite takes
-    the bare columns from the row holding MAX(ts) (documented since 3.7.11); PostgreSQL says so
-    with DISTINCT ON."""
+    the bare columns from the row holding MAX(ts) (documented since 3.7.11). PostgreSQL joins
+    the rows back to their MAX(ts), two hash passes (DISTINCT ON sorted every row: 7% more
+    CPU per point), and takes them in key order, so that concurrent writers cannot deadlock."""
     if dialect == "sqlite":
         select = (f"SELECT device_id, key_id, MAX(ts), value, text_value FROM {source} "
                   "WHERE true GROUP BY device_id, key_id")
     else:
-        select = (f"SELECT DISTINCT ON (device_id, key_id) {COLUMNS} FROM {source} "
-                  "ORDER BY device_id, key_id, ts DESC")
+        select = (f"SELECT {COLUMNS} FROM {source} JOIN (SELECT device_id, key_id, MAX(ts) AS ts "
+                  f"FROM {source} GROUP BY 1, 2) newest USING (device_id, key_id, ts) "
+                  "ORDER BY 1, 2")
     return (f"INSERT INTO telemetry_latest ({COLUMNS}) {select} "
             "ON CONFLICT (device_id, key_id) DO UPDATE SET ts = excluded.ts, "
             "value = excluded.value, text_value = excluded.text_value "
@@ -150,19 +191,33 @@ _FOLD_NEW_SQLITE = [*_fold_into_rollups("sqlite", "tnew"), _latest_from("sqlite"
 # PostgreSQL: one statement. The INSERT's RETURNING rows (the new ones, first write wins) feed
 # the rollups and latest values; every sub-statement sees the same snapshot and runs exactly
 # once. Parameters: the points (JSON), last_seen, the heard device ids (JSON), how many points.
+# Two writers (two server processes) may run it at once. The main query reads `ins`, so the
+# insert, most of the work, runs first, side by side with the other writer; the sub-statements
+# it does not read, which update rows all writers share (devices, latest, rollups), run after
+# it, for as short a time before COMMIT as possible (run first, they held those rows' locks
+# through the insert and the writers took turns: 30% fewer points/s). Rows, buckets and latest
+# values are all taken in key order, so writers may wait for each other but never deadlock.
 _POINTS_JSON = ("(SELECT e->>0 AS device_id, e->>1 AS key, (e->>2)::int8 AS ts, "
                 "(e->>3)::float8 AS value, e->>4 AS text_value "
                 "FROM json_array_elements(%s::json) e) s")
-_WRITE_PG = (
-    f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) {_staged(_POINTS_JSON)} "
-    f"ON CONFLICT DO NOTHING RETURNING {COLUMNS}), "
-    + "".join(f"fold_{i} AS ({statement}), "
-              for i, statement in enumerate(_fold_into_rollups("postgresql", "ins")))
-    + f"latest AS ({_latest_from('postgresql', 'ins')}), "
-    "seen AS (UPDATE devices SET last_seen = %s, reported_state = NULL "
-    "WHERE id IN (SELECT json_array_elements_text(%s::json))) "
+
+
+def _write_pg(on_conflict: str, answer: str) -> str:
+    return (
+        f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) {_staged(_POINTS_JSON)} "
+        f"ORDER BY 1, 2, 3{on_conflict} RETURNING {COLUMNS}), "
+        + _fold_ctes_postgresql("ins")
+        + f"latest AS ({_latest_from('postgresql', 'ins')}), "
+        "seen AS (UPDATE devices SET last_seen = %s, reported_state = NULL "
+        f"WHERE id IN (SELECT json_array_elements_text(%s::json))) {answer}")
+
+
+_WRITE_PG = _write_pg(
+    " ON CONFLICT DO NOTHING",
     f"SELECT n.inserted, {', '.join('ins.' + c for c in COLUMNS.split(', '))} "
     "FROM (SELECT COUNT(*) AS inserted FROM ins) n LEFT JOIN ins ON n.inserted < %s")
+_WRITE_ALL_NEW_PG = _write_pg("", "SELECT COUNT(*) FROM ins")  # fails on any point stored
+OPTIMISTIC_MIN_POINTS = 256  # below, the two savepoint round trips cost more than they save
 
 
 _LAST_SEEN_PROCESSORS: dict = {}  # dialect name -> bind processor (the lookup is not free)
