@@ -4,6 +4,7 @@ A batch is staged, and only the rows not yet stored feed the rollups, so a retri
 changes nothing.
 """
 
+import sqlite3
 from operator import itemgetter
 
 import orjson
@@ -17,12 +18,17 @@ from smartcity.telemetry.points import Point
 
 COLUMNS = "device_id, key_id, ts, value, text_value"
 _IDENTITY = itemgetter(0, 1, 2)  # a Point's (device_id, key, ts)
+_ROLLUP_COLUMNS = "device_id, key_id, bucket, count, sum, min, max"
+_FINEST = min(ROLLUPS)  # ms; the writer sums rows per finest bucket, coarser ones from those
 # SQLite stages points in temp tables: tstage holds Points as they are (key by name: no
-# per-point tuple to build in Python), tnew the rows that turned out to be new, as stored.
+# per-point tuple to build in Python), tnew the rows that turned out to be new, as stored,
+# tsums their totals per finest rollup bucket.
 _TEMP = {"tstage": "(device_id VARCHAR(64), key VARCHAR(64), ts BIGINT, "
                    "value DOUBLE PRECISION, text_value TEXT)",
          "tnew": "(device_id VARCHAR(64), key_id INTEGER, ts BIGINT, value DOUBLE PRECISION, "
-                 "text_value TEXT)"}
+                 "text_value TEXT)",
+         "tsums": "(device_id VARCHAR(64), key_id INTEGER, bucket BIGINT, count INTEGER, "
+                  "sum DOUBLE PRECISION, min DOUBLE PRECISION, max DOUBLE PRECISION)"}
 
 
 def _staged(source: str) -> str:
@@ -99,11 +105,20 @@ def _write_postgresql(cursor, points: list[Point], touched: list[str], now) -> l
 
 
 def _write_sqlite(cursor, points: list[Point], touched: list[str], now) -> list | None:
-    cursor.execute("DELETE FROM tstage")
-    cursor.execute("DELETE FROM tnew")
+    for table in _TEMP:
+        cursor.execute(f"DELETE FROM {table}")
     cursor.executemany("INSERT INTO tstage VALUES (?, ?, ?, ?, ?)", points)
-    new = cursor.execute(_STAGE_TO_NEW_SQLITE).rowcount
-    cursor.execute(f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew")
+    # Nearly always every point is new: take them all, and let the insert into telemetry say
+    # otherwise. SQLite undoes only the failed statement; the new points are then picked out
+    # one lookup each (done every time, that lookup cost 7% of the writer's time per point).
+    cursor.execute(_STAGE_ALL_SQLITE)
+    try:
+        cursor.execute(_NEW_TO_TELEMETRY_SQLITE)
+        new = len(points)
+    except sqlite3.IntegrityError:
+        cursor.execute("DELETE FROM tnew")
+        new = cursor.execute(_STAGE_NEW_SQLITE).rowcount
+        cursor.execute(_NEW_TO_TELEMETRY_SQLITE)
     for statement in _FOLD_NEW_SQLITE:
         cursor.execute(statement)
     if touched:
@@ -119,15 +134,6 @@ def _least(dialect: str) -> tuple[str, str]:
     return ("LEAST", "GREATEST") if dialect == "postgresql" else ("MIN", "MAX")
 
 
-def _insert_bucket_totals(table: str, width: int, source: str, where: str = "") -> str:
-    """INSERT .. SELECT of count/sum/min/max per bucket of `width` ms from `source`'s numbers."""
-    condition = f"value IS NOT NULL AND {where}" if where else "value IS NOT NULL"
-    return (f"INSERT INTO {table} (device_id, key_id, bucket, count, sum, min, max) "
-            f"SELECT device_id, key_id, (ts / {width}) * {width}, COUNT(*), SUM(value), "
-            f"MIN(value), MAX(value) FROM {source} WHERE {condition} "
-            f"GROUP BY device_id, key_id, (ts / {width}) * {width}")
-
-
 def _merge_totals(dialect: str, table: str) -> str:
     """ON CONFLICT clause adding a bucket's new totals to those stored."""
     least, greatest = _least(dialect)
@@ -137,32 +143,29 @@ def _merge_totals(dialect: str, table: str) -> str:
             f"max = {greatest}({table}.max, excluded.max)")
 
 
-def _fold_into_rollups(dialect: str, source: str) -> list[str]:
-    """Statements folding the numeric rows of `source` into every rollup table."""
-    return [f"{_insert_bucket_totals(table.name, width, source)} "
-            f"{_merge_totals(dialect, table.name)}"
-            for width, table in ROLLUPS.items()]
+def _bucket_totals(source: str, width: int, where: str = "") -> str:
+    """SELECT of count/sum/min/max of `source`'s numbers per bucket of `width` ms."""
+    condition = f"value IS NOT NULL AND {where}" if where else "value IS NOT NULL"
+    return (f"SELECT device_id, key_id, (ts / {width}) * {width} AS bucket, COUNT(*) AS count, "
+            "SUM(value) AS sum, MIN(value) AS min, MAX(value) AS max "
+            f"FROM {source} WHERE {condition} GROUP BY 1, 2, 3")
 
 
-def _fold_ctes_postgresql(source: str) -> str:
-    """WITH items folding `source`'s numbers into every rollup. The rows are summed once per
-    finest bucket (a hash aggregate), coarser rollups from those sums, and every rollup takes
-    its buckets in key order (sorting the sums, not the rows: a sorted GROUP BY of the rows cost
-    10% more CPU per point), so that two writers sharing buckets cannot deadlock."""
-    (finest, first), *coarser = ROLLUPS.items()
-    columns = "device_id, key_id, bucket, count, sum, min, max"
-    ctes = [f"b AS MATERIALIZED (SELECT device_id, key_id, (ts / {finest}) * {finest} AS bucket, "
-            f"COUNT(*) AS count, SUM(value) AS sum, MIN(value) AS min, MAX(value) AS max "
-            f"FROM {source} WHERE value IS NOT NULL GROUP BY 1, 2, 3), "
-            f"fold_0 AS (INSERT INTO {first.name} ({columns}) SELECT * FROM b ORDER BY 1, 2, 3 "
-            f"{_merge_totals('postgresql', first.name)}), "]
-    for i, (width, table) in enumerate(coarser, 1):
-        assert width % finest == 0
-        ctes.append(
-            f"fold_{i} AS (INSERT INTO {table.name} ({columns}) SELECT device_id, key_id, "
-            f"(bucket / {width}) * {width}, SUM(count), SUM(sum), MIN(min), MAX(max) FROM b "
-            f"GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {_merge_totals('postgresql', table.name)}), ")
-    return "".join(ctes)
+def _fold_sums(dialect: str, sums: str) -> list[str]:
+    """INSERTs adding the finest-bucket totals in `sums` to every rollup, coarser ones regrouped
+    from them: the rows are aggregated once, not once per rollup (8% of SQLite's writer time per
+    point, 2% of PostgreSQL's CPU). Buckets go in key order, so that two PostgreSQL writers
+    sharing buckets lock them in the same order and cannot deadlock; sorting the totals, not
+    the rows (a sorted GROUP BY of the rows cost PostgreSQL 10% more CPU per point)."""
+    statements = []
+    for width, table in ROLLUPS.items():
+        assert width % _FINEST == 0
+        select = (f"SELECT * FROM {sums} WHERE true" if width == _FINEST else
+                  f"SELECT device_id, key_id, (bucket / {width}) * {width}, SUM(count), "
+                  f"SUM(sum), MIN(min), MAX(max) FROM {sums} GROUP BY 1, 2, 3")
+        statements.append(f"INSERT INTO {table.name} ({_ROLLUP_COLUMNS}) {select} "
+                          f"ORDER BY 1, 2, 3 {_merge_totals(dialect, table.name)}")
+    return statements
 
 
 def _latest_from(dialect: str, source: str) -> str:
@@ -183,11 +186,14 @@ def _latest_from(dialect: str, source: str) -> str:
             "WHERE excluded.ts > telemetry_latest.ts")
 
 
-# SQLite: staged points not stored yet -> tnew, which then feeds telemetry, rollups and latest.
-_STAGE_TO_NEW_SQLITE = (f"INSERT INTO tnew {_staged('tstage s')} WHERE NOT EXISTS "
-                        "(SELECT 1 FROM telemetry t "
-                        "WHERE t.device_id = s.device_id AND t.key_id = k.id AND t.ts = s.ts)")
-_FOLD_NEW_SQLITE = [*_fold_into_rollups("sqlite", "tnew"), _latest_from("sqlite", "tnew")]
+# SQLite: staged points (all, or those not stored yet) -> tnew, which then feeds telemetry,
+# rollups (through tsums) and latest values.
+_STAGE_ALL_SQLITE = f"INSERT INTO tnew {_staged('tstage s')}"
+_STAGE_NEW_SQLITE = (f"{_STAGE_ALL_SQLITE} WHERE NOT EXISTS (SELECT 1 FROM telemetry t "
+                     "WHERE t.device_id = s.device_id AND t.key_id = k.id AND t.ts = s.ts)")
+_NEW_TO_TELEMETRY_SQLITE = f"INSERT INTO telemetry ({COLUMNS}) SELECT {COLUMNS} FROM tnew"
+_FOLD_NEW_SQLITE = [f"INSERT INTO tsums {_bucket_totals('tnew', _FINEST)}",
+                    *_fold_sums("sqlite", "tsums"), _latest_from("sqlite", "tnew")]
 # PostgreSQL: one statement. The INSERT's RETURNING rows (the new ones, first write wins) feed
 # the rollups and latest values; every sub-statement sees the same snapshot and runs exactly
 # once. Parameters: the points (JSON), last_seen, the heard device ids (JSON), how many points.
@@ -206,7 +212,9 @@ def _write_pg(on_conflict: str, answer: str) -> str:
     return (
         f"WITH ins AS (INSERT INTO telemetry ({COLUMNS}) {_staged(_POINTS_JSON)} "
         f"ORDER BY 1, 2, 3{on_conflict} RETURNING {COLUMNS}), "
-        + _fold_ctes_postgresql("ins")
+        + f"sums AS MATERIALIZED ({_bucket_totals('ins', _FINEST)}), "
+        + "".join(f"fold_{i} AS ({statement}), "
+                  for i, statement in enumerate(_fold_sums("postgresql", "sums")))
         + f"latest AS ({_latest_from('postgresql', 'ins')}), "
         "seen AS (UPDATE devices SET last_seen = %s, reported_state = NULL "
         f"WHERE id IN (SELECT json_array_elements_text(%s::json))) {answer}")
@@ -247,8 +255,8 @@ def rebuild(conn, device_id: str, key_ids: list[int], start: int, end: int) -> N
         conn.execute(table.delete().where(
             table.c.device_id == device_id, table.c.key_id.in_(key_ids),
             table.c.bucket >= lo, table.c.bucket < hi))
-        conn.execute(text(_insert_bucket_totals(
-            table.name, width, "telemetry",
+        conn.execute(text(f"INSERT INTO {table.name} ({_ROLLUP_COLUMNS}) " + _bucket_totals(
+            "telemetry", width,
             f"device_id = :d AND key_id IN ({', '.join(str(int(k)) for k in key_ids)}) "
             "AND ts >= :lo AND ts < :hi")), {"d": device_id, "lo": lo, "hi": hi})
     conn.execute(telemetry_latest.delete().where(
