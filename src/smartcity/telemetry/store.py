@@ -205,7 +205,7 @@ _FOLD_NEW_SQLITE = [f"INSERT INTO tsums {_bucket_totals('tnew', _FINEST)}",
 # values are all taken in key order, so writers may wait for each other but never deadlock.
 _POINTS_JSON = ("(SELECT e->>0 AS device_id, e->>1 AS key, (e->>2)::int8 AS ts, "
                 "(e->>3)::float8 AS value, e->>4 AS text_value "
-                "FROM json_array_elements(%s::json) e) s")
+                "FROM jsonb_array_elements(%s::jsonb) e) s")  # jsonb: parsed once, not per ->>
 
 
 def _write_pg(on_conflict: str, answer: str) -> str:
