@@ -155,8 +155,8 @@ def _fold_sums(dialect: str, sums: str) -> list[str]:
     """INSERTs adding the finest-bucket totals in `sums` to every rollup, coarser ones regrouped
     from them: the rows are aggregated once, not once per rollup (8% of SQLite's writer time per
     point, 2% of PostgreSQL's CPU). Buckets go in key order, so that two PostgreSQL writers
-    sharing buckets lock them in the same order and cannot deadlock; sorting the totals, not
-    the rows (a sorted GROUP BY of the rows cost PostgreSQL 10% more CPU per point)."""
+    sharing buckets lock them in the same order and cannot deadlock. The totals are sorted, not
+    the rows (grouping the rows in key order cost PostgreSQL 10% more CPU per point)."""
     statements = []
     for width, table in ROLLUPS.items():
         assert width % _FINEST == 0
