@@ -1,7 +1,9 @@
 """Paths, travel times, isochrones and ETA ranking on one state of the network (pure).
 
-A LiveNetwork is immutable: a RoadGraph plus one travel time per segment (None = closed).
-Callers build a new one when times change and share it between threads.
+A LiveNetwork is a RoadGraph plus one travel time per segment (None = closed), as a networkx
+MultiDiGraph with one edge per direction of a segment, keyed by segment id: parallel segments
+between two junctions stay distinct and a path names the segments it drives. It is never
+changed once built: callers build a new one when times change and share it between threads.
 """
 
 from collections.abc import Iterable, Mapping
@@ -36,12 +38,11 @@ class LiveNetwork:
         self.roads, self.times = roads, dict(times)
         self.graph = nx.MultiDiGraph()
         self.graph.add_nodes_from(roads.junctions)
-        for seg in roads.segments.values():
-            t = self.times.get(seg.id, seg.free_flow_s)
-            if t is None:
-                continue  # closed: routing never sees it
-            for u, v in roads.directions(seg):
-                self.graph.add_edge(u, v, key=seg.id, time=t, length=seg.length_m)
+        self.graph.add_edges_from(
+            (u, v, seg.id, {"time": t, "length": seg.length_m})
+            for seg in roads.segments.values()
+            if (t := self.times.get(seg.id, seg.free_flow_s)) is not None  # None: closed
+            for u, v in roads.directions(seg))
         self._reverse = self.graph.reverse(copy=False)
 
     # -- paths ---------------------------------------------------------------------------------

@@ -73,8 +73,10 @@ class RoadNetwork:
         now = time.monotonic()
         with self._lock:
             if now - self._observed >= self.live_s:
-                self._observations = read_observations()
-                self._observed, self._states = now, {}
+                observations = read_observations()
+                if observations != self._observations:  # counters report every minute or so
+                    self._observations, self._states = observations, {}
+                self._observed = now
             state = self._states.get(key)
             if state is None or state.roads is not roads:
                 times = travel.segment_times(roads.segments.values(), self._observations,
