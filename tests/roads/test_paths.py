@@ -172,15 +172,19 @@ def test_snapping_finds_the_nearest_junction_as_brute_force_does():
     assert roads.snap_many(points) == [roads.snap(*p) for p in points]
 
 
-def test_eta_ranking_prefers_the_fast_road_over_the_nearest_unit():
-    # The incident is at i. Unit "near" waits 300 m away across a river, at n; the only
-    # crossing is a bridge far upstream along slow streets. Unit "far" is 2 km away at f, on
-    # an arterial straight to i.
+def river() -> RoadGraph:
+    """An incident at i. Junction n is 300 m away across a river whose only crossing is a bridge
+    far upstream along slow streets; f is 2 km away on an arterial straight to i; island is
+    reached by no road."""
     junctions = line(("i", 7.000, 45.000), ("n", 7.000, 45.0027), ("bridge", 7.020, 45.0015),
                      ("f", 7.026, 45.000), ("island", 7.1, 45.1))
-    roads = RoadGraph(junctions, [seg("n-bridge", "n", "bridge", 1700, 30),
-                                  seg("bridge-i", "bridge", "i", 1700, 30),
-                                  seg("f-i", "f", "i", 2050, 70)])
+    return RoadGraph(junctions, [seg("n-bridge", "n", "bridge", 1700, 30),
+                                 seg("bridge-i", "bridge", "i", 1700, 30),
+                                 seg("f-i", "f", "i", 2050, 70)])
+
+
+def test_eta_ranking_prefers_the_fast_road_over_the_nearest_unit():
+    roads = river()
     live = LiveNetwork(roads, segment_times(roads.segments.values(), {}))
     units = {"far": "f", "near": "n", "stranded": "island"}
     crow = {u: haversine_m(*roads.xy("i"), *roads.xy(node)) for u, node in units.items()}
@@ -216,3 +220,11 @@ def test_graph_from_assets_reads_the_demo_city_properties_and_skips_broken_segme
     assert s2.length_m == pytest.approx(786.27, abs=0.05)
     assert roads.skipped == ["s3"]
     assert LiveNetwork(roads, {}).graph.number_of_edges() == 4
+
+
+def test_units_at_live_positions_are_snapped_then_ranked_by_eta():
+    roads = river()
+    live = LiveNetwork(roads, {})
+    ranked = live.rank_positions({"near": (45.0026, 7.0001), "far": (45.0, 7.0259)}, "i")
+    assert [(r["id"], r["node"]) for r in ranked] == [("far", "f"), ("near", "n")]
+    assert 5 < ranked[1]["snap_m"] < 20

@@ -87,6 +87,17 @@ class LiveNetwork:
         ranked.sort(key=lambda r: (r["eta_s"] is None, r["eta_s"] or 0.0, r["id"]))
         return ranked
 
+    def rank_positions(self, positions: Mapping[str, tuple[float, float]],
+                       target: str) -> list[dict]:
+        """rank_by_eta for candidates at (lat, lon) positions (vehicles' live positions), each
+        snapped to its nearest junction; `snap_m` says how far off the network it was."""
+        ids = list(positions)
+        snapped = self.roads.snap_many([positions[i] for i in ids])
+        ranked = self.rank_by_eta({i: node for i, (node, _d) in zip(ids, snapped, strict=True)},
+                                  target)
+        off = {i: d for i, (_node, d) in zip(ids, snapped, strict=True)}
+        return [{**r, "snap_m": round(off[r["id"]], 1)} for r in ranked]
+
     # -- isochrones ----------------------------------------------------------------------------
     def isochrone(self, source: str, limit_s: float) -> dict:
         """Junctions reachable from source within limit_s, and a GeoJSON polygon around the
