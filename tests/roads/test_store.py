@@ -70,10 +70,11 @@ def test_counter_readings_set_live_times_and_incidents_close_segments(app, city)
 def test_another_process_adding_roads_is_seen_at_the_next_check(make_app, city):
     reader, writer = make_app(), make_app()
     with reader.app_context():
-        roads = RoadNetwork(check_s=0.0)
-        reader.extensions["smartcity.roads"] = roads
+        reader.extensions["smartcity.roads"] = RoadNetwork(check_s=0.0)
         before = network().roads()
         assert "junction-new" not in before.junctions
+        state = network().live()
+        assert network().roads() is before and network().live() is state  # checked, unchanged
     with writer.app_context():
         lon, lat = before.xy("junction-1")
         db.session.add_all([

@@ -61,7 +61,7 @@ class RoadNetwork:
                     .where(assets.c.type.in_(ROAD_TYPES))).one())
                 if fingerprint != self._fingerprint or self._roads is None:
                     self._roads = build_roads(conn)
-                self._fingerprint, self._states = fingerprint, {}
+                    self._fingerprint, self._states = fingerprint, {}
             self._checked = now
             return self._roads
 
