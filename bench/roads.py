@@ -133,9 +133,11 @@ def run(backend: str, n: int) -> dict:
             iso = timed(lambda s: network().live().isochrone(s, 480),
                         [(rng.choice(stations),) for _ in range(n // 10)])
 
-            plain = nx.DiGraph()
-            for u, v, attrs in live.graph.edges(data=True):
-                plain.add_edge(u, v, time=attrs["time"])
+            plain = nx.DiGraph()  # the same times as attributes of a simple graph
+            for u, v, key in live.graph.edges(keys=True):
+                t = live.times[key]
+                if t is not None and t < plain.get_edge_data(u, v, {"time": float("inf")})["time"]:
+                    plain.add_edge(u, v, time=t)
             baseline = timed(lambda a, b: nx.dijkstra_path(plain, a, b, weight="time"), pairs)
             same = all(live.route(a, b).time_s == nx.dijkstra_path_length(plain, a, b, "time")
                        for a, b in pairs[:200])

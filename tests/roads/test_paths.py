@@ -219,7 +219,7 @@ def test_graph_from_assets_reads_the_demo_city_properties_and_skips_broken_segme
     # 0.01 degree of longitude at 45 N: 6,371,008.8 m * 0.01 * pi/180 * cos 45 = 786.27 m
     assert s2.length_m == pytest.approx(786.27, abs=0.05)
     assert roads.skipped == ["s3"]
-    assert LiveNetwork(roads, {}).graph.number_of_edges() == 4
+    assert roads.graph.number_of_edges() == 4
 
 
 def test_units_at_live_positions_are_snapped_then_ranked_by_eta():

@@ -1,12 +1,15 @@
 """The road network from plain data: junctions, segments, and snapping a point to a junction
-(pure). Segments are two-way unless `oneway` (then they run from `start` to `end`); paths.py
-turns them into a graph with one edge per direction of a segment.
+(pure). Segments are two-way unless `oneway` (then they run from `start` to `end`). The graph
+is a networkx MultiDiGraph with one edge per direction of a segment, keyed by segment id, so
+parallel segments between two junctions stay distinct and a path names the segments it drives;
+travel times live outside it (paths.LiveNetwork), so that it is built once per city.
 """
 
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -74,18 +77,21 @@ def from_assets(assets: Iterable[dict]) -> tuple[list[Junction], list[Segment]]:
 
 
 class RoadGraph:
-    """The static network: junctions, segments and a KD-tree over the junctions."""
+    """The static network: junctions, segments, their graph and a KD-tree over the junctions."""
 
     def __init__(self, junctions: Iterable[Junction], segments: Iterable[Segment]):
         self.junctions = {j.id: j for j in junctions}
         self.segments = {}
         self.skipped: list[str] = []  # segments whose junctions are unknown or length is zero
+        self.graph = nx.MultiDiGraph()
+        self.graph.add_nodes_from(self.junctions)
         for seg in segments:
             if seg.start not in self.junctions or seg.end not in self.junctions or \
                     seg.length_m <= 0 or seg.speed_kmh <= 0:
                 self.skipped.append(seg.id)
                 continue
             self.segments[seg.id] = seg
+            self.graph.add_edges_from((u, v, seg.id) for u, v in self.directions(seg))
         self._ids = list(self.junctions)
         lat0 = math.radians(np.mean([j.lat for j in self.junctions.values()])) \
             if self.junctions else 0.0
