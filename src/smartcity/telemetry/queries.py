@@ -89,6 +89,18 @@ def latest_or_none(conn, device_id: str, key_ids: dict[str, int] | None) -> dict
             for r in rows if r.name is not None}
 
 
+def latest_of_type(conn, device_type: str, names: list[str]):
+    """Latest values of some keys for every device of a type: rows (device_id, asset_id, key,
+    ts, value), one round trip for the whole fleet."""
+    stmt = (select(devices.c.id, devices.c.asset_id, telemetry_keys.c.name, telemetry_latest.c.ts,
+                   telemetry_latest.c.value)
+            .select_from(devices.join(telemetry_latest,
+                                      telemetry_latest.c.device_id == devices.c.id)
+                         .join(telemetry_keys, telemetry_keys.c.id == telemetry_latest.c.key_id))
+            .where(devices.c.type == device_type, telemetry_keys.c.name.in_(names)))
+    return conn.execute(stmt).all()
+
+
 def rollup_width(interval_ms: int) -> int:
     """The coarsest rollup whose buckets tile the interval."""
     return max(w for w in ROLLUPS if interval_ms % w == 0)
