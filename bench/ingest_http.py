@@ -6,6 +6,8 @@
 (b) baselines in the same run, on an identical fresh table (same columns, same primary key):
     SQLite one-transaction executemany (WAL, synchronous=NORMAL) and PostgreSQL COPY (psycopg 3
     cursor.copy) of the same rows; ratio = HTTP points/s / baseline rows/s.
+(a') small batches: the same with 2,000-point batches (200 items x 10 keys), against the same
+    baselines committed once per batch (a gateway's request-sized transactions).
 (c) single readings: POST /api/telemetry with X-API-Key, 3 values each, 16 keep-alive
     connections from separate load processes for ~20 s; requests/s, latency percentiles, errors,
     committed rows == 201s x 3; and the naive baseline: one INSERT + COMMIT per reading.
@@ -61,6 +63,9 @@ SINGLE_KEYS = ("intensity", "occupancy", "speed")
 TARGETS = {
     "batch_ratio_sqlite_executemany": 0.5,
     "batch_ratio_postgresql_copy": 0.4,
+    "small_batch_ratio_sqlite_executemany": 0.5,
+    "small_batch_ratio_postgresql_copy": 0.4,
+    "single_vs_floor_ratio": 0.5,
     "single_requests_per_s": 1500,
     "single_p99_ms": 50,
 }
@@ -275,23 +280,31 @@ def run_singles(port: int, api_keys: dict[str, str], processes: int, threads: in
 
 # -- (b) baselines -----------------------------------------------------------------------------
 
-def sqlite_executemany(path: str, rows: list[tuple]) -> dict:
+def chunks(rows: list[tuple], per: int | None) -> list[list[tuple]]:
+    """The rows as the transactions a baseline commits: all at once, or `per` rows each."""
+    per = per or len(rows) or 1
+    return [rows[i:i + per] for i in range(0, len(rows), per)]
+
+
+def sqlite_executemany(path: str, rows: list[tuple], per: int | None = None) -> dict:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("CREATE TABLE telemetry " + TABLE_DDL.format(float="FLOAT"))
     started = time.perf_counter()
-    conn.execute("BEGIN")
-    conn.executemany("INSERT INTO telemetry VALUES (?, ?, ?, ?, ?)", rows)
-    conn.execute("COMMIT")
+    for chunk in chunks(rows, per):
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO telemetry VALUES (?, ?, ?, ?, ?)", chunk)
+        conn.execute("COMMIT")
     elapsed = time.perf_counter() - started
     count = conn.execute("SELECT COUNT(*) FROM telemetry").fetchone()[0]
     conn.close()
-    return {"method": "sqlite3 executemany, one transaction, WAL, synchronous=NORMAL",
+    return {"method": "sqlite3 executemany, WAL, synchronous=NORMAL, "
+                      + (f"one transaction per {per} rows" if per else "one transaction"),
             "rows": count, "elapsed_s": round(elapsed, 3), "rows_per_s": round(count / elapsed)}
 
 
-def pg_copy(dsn: str, rows: list[tuple]) -> dict:
+def pg_copy(dsn: str, rows: list[tuple], per: int | None = None) -> dict:
     import psycopg
 
     with psycopg.connect(dsn) as conn:
@@ -301,17 +314,19 @@ def pg_copy(dsn: str, rows: list[tuple]) -> dict:
         backend_pid = conn.info.backend_pid  # its CPU is the server side of the COPY
         backend_cpu = _cpu_of(backend_pid)
         started = time.perf_counter()
-        with conn.cursor() as cur, cur.copy(
-                "COPY bench_copy (device_id, key_id, ts, value, text_value) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        conn.commit()
+        for chunk in chunks(rows, per):
+            with conn.cursor() as cur, cur.copy("COPY bench_copy (device_id, key_id, ts, value, "
+                                                "text_value) FROM STDIN") as copy:
+                for row in chunk:
+                    copy.write_row(row)
+            conn.commit()
         elapsed = time.perf_counter() - started
         backend_cpu = _cpu_of(backend_pid) - backend_cpu
         count = conn.execute("SELECT COUNT(*) FROM bench_copy").fetchone()[0]
         conn.execute("DROP TABLE bench_copy")
-    return {"method": "psycopg 3 cursor.copy (write_row), one transaction, into a plain table "
-                      "with the same columns and primary key",
+    return {"method": "psycopg 3 cursor.copy (write_row) into a plain table with the same columns "
+                      "and primary key, "
+                      + (f"one transaction per {per} rows" if per else "one transaction"),
             "rows": count, "elapsed_s": round(elapsed, 3), "rows_per_s": round(count / elapsed),
             "backend_cpu_s": round(backend_cpu, 2)}
 
@@ -409,10 +424,14 @@ def run_backend(backend: str, args) -> dict:
         now = int(time.time() * 1000)
         bodies, rows = batch_plan(args.points, batch_devices, args.items_per_batch,
                                   base_ts=now - 6 * 3_600_000)
+        small_bodies, small_rows = batch_plan(args.small_points, batch_devices,
+                                              args.small_items_per_batch,
+                                              base_ts=now - 9 * 3_600_000)
         # warm-up batch on other timestamps of the same devices (not counted; not in `rows`)
         warm_bodies, _ = batch_plan(len(BATCH_KEYS) * 20 * 8, batch_devices, 20,
                                     base_ts=now - 12 * 3_600_000)
-        log(f"[{backend}] {len(bodies)} batches, {len(rows)} points prepared")
+        log(f"[{backend}] {len(bodies)} + {len(small_bodies)} batches, "
+            f"{len(rows)} + {len(small_rows)} points prepared")
 
         out["load_before"] = wait_quiet(args.wait_quiet)
         with Server(tdb.url, args.workers, tdb.tmpdir) as server:
@@ -420,16 +439,22 @@ def run_backend(backend: str, args) -> dict:
                              "command": " ".join(server.command[1:])}
             meter = CpuMeter(server, PG_DB if backend == "postgresql" else None)
             run_batches(server.port, token, warm_bodies, args.clients, args.keepalive)
-            log(f"[{backend}] batch ingest: {args.clients} clients")
-            with Profiler(server, args.profile, f"{backend}-batch"):
-                before = meter.snapshot()
-                batch = run_batches(server.port, token, bodies, args.clients, args.keepalive)
-                batch["cpu"] = CpuMeter.delta(before, meter.snapshot())
-            batch.update({"clients": args.clients, "keepalive": args.keepalive,
-                          "points_per_batch": len(BATCH_KEYS) * args.items_per_batch,
-                          "items_per_batch": args.items_per_batch,
-                          "keys_per_item": len(BATCH_KEYS)})
-            log(f"[{backend}] batch: {batch['points_per_s']} points/s")
+            phases = {}
+            for phase, phase_bodies, items in (("batch", bodies, args.items_per_batch),
+                                               ("small_batch", small_bodies,
+                                                args.small_items_per_batch)):
+                log(f"[{backend}] {phase} ingest: {args.clients} clients, {items} items each")
+                with Profiler(server, args.profile, f"{backend}-{phase}"):
+                    before = meter.snapshot()
+                    result = run_batches(server.port, token, phase_bodies, args.clients,
+                                         args.keepalive)
+                    result["cpu"] = CpuMeter.delta(before, meter.snapshot())
+                result.update({"clients": args.clients, "keepalive": args.keepalive,
+                               "points_per_batch": len(BATCH_KEYS) * items,
+                               "items_per_batch": items, "keys_per_item": len(BATCH_KEYS)})
+                log(f"[{backend}] {phase}: {result['points_per_s']} points/s")
+                phases[phase] = result
+            batch, small = phases["batch"], phases["small_batch"]
             log(f"[{backend}] single readings: {args.processes}x{args.threads} connections, "
                 f"{args.duration}s")
             out["load_before_single"] = load_report()
@@ -438,62 +463,38 @@ def run_backend(backend: str, args) -> dict:
                                      args.duration, args.warmup, now - 3 * 3_600_000, meter)
             log(f"[{backend}] single: {single['requests_per_s']} req/s, "
                 f"p99 {single['latency']['p99_ms']} ms")
-        batch_base, single_base = now - 6 * 3_600_000, now - 3 * 3_600_000
-        batch["rows_in_telemetry"] = count_rows(tdb.url, "wx-%", batch_base, single_base)
-        batch["stored_equals_sent"] = (batch["rows_in_telemetry"] == len(rows)
-                                       == batch["points_sent"] == batch["stored_reported"])
-        batch["points_planned"] = len(rows)
+        small_base, batch_base = now - 9 * 3_600_000, now - 6 * 3_600_000
+        single_base = now - 3 * 3_600_000
+        for result, planned, (lo, hi) in ((batch, rows, (batch_base, single_base)),
+                                          (small, small_rows, (small_base, batch_base))):
+            result["rows_in_telemetry"] = count_rows(tdb.url, "wx-%", lo, hi)
+            result["stored_equals_sent"] = (result["rows_in_telemetry"] == len(planned)
+                                            == result["points_sent"] == result["stored_reported"])
+            result["points_planned"] = len(planned)
         single["rows_in_telemetry"] = count_rows(tdb.url, "tc-%", single_base, now + 3_600_000)
         single["rows_equal_201s_x3"] = (
             single["rows_in_telemetry"] == 3 * single["requests_201_total_incl_warmup"])
 
         key_ids = key_id_map(tdb.url)
-        base_rows = [(d, key_ids[k], ts, v, None) for d, k, ts, v in rows]
         log(f"[{backend}] baselines")
         out["load_before_baselines"] = wait_quiet(min(args.wait_quiet, 60))
-        meter = CpuMeter(None, PG_DB if backend == "postgresql" else None)
-        before = meter.snapshot()
-        if backend == "sqlite":
-            baseline = sqlite_executemany(tdb.path("baseline.db"), base_rows)
-            baseline["cpu"] = CpuMeter.delta(before, meter.snapshot())
-            naive = naive_per_row("sqlite", tdb.path("naive.db"),
-                                  [key_ids[k] for k in BATCH_KEYS[:3]], args.naive_seconds)
-            target = TARGETS["batch_ratio_sqlite_executemany"]
-            name = "sqlite_executemany"
-        else:
-            baseline = pg_copy(pg_dsn(tdb.url), base_rows)
-            baseline["cpu"] = CpuMeter.delta(before, meter.snapshot())
-            # the COPY's backend came and went between the snapshots: add it by hand
-            baseline["cpu"]["postgres_cpu_s"] = round(
-                baseline["cpu"]["postgres_cpu_s"] + baseline.pop("backend_cpu_s"), 2)
-            baseline["cpu"]["others_cpu_s"] = round(max(
-                0.0, baseline["cpu"]["others_cpu_s"] - baseline["cpu"]["postgres_cpu_s"]), 2)
-            naive = naive_per_row("postgresql", pg_dsn(tdb.url),
-                                  [key_ids[k] for k in BATCH_KEYS[:3]], args.naive_seconds)
-            target = TARGETS["batch_ratio_postgresql_copy"]
-            name = "postgresql_copy"
-        ratio = batch["points_per_s"] / baseline["rows_per_s"]
+        name = "sqlite_executemany" if backend == "sqlite" else "postgresql_copy"
+        baseline = run_baseline(backend, tdb, [(d, key_ids[k], ts, v, None)
+                                               for d, k, ts, v in rows], None)
+        small_baseline = run_baseline(backend, tdb, [(d, key_ids[k], ts, v, None)
+                                                     for d, k, ts, v in small_rows],
+                                      len(BATCH_KEYS) * args.small_items_per_batch)
+        naive = naive_per_row(backend, tdb.path("naive.db") if backend == "sqlite"
+                              else pg_dsn(tdb.url),
+                              [key_ids[k] for k in BATCH_KEYS[:3]], args.naive_seconds)
         single["naive_per_row_commit_baseline"] = naive
         single["speedup_vs_naive"] = round(single["requests_per_s"] / naive["readings_per_s"], 2)
-        out["batch"] = batch
+        out["batch"], out["small_batch"] = batch, small
         out["baseline"] = {name: baseline}
-        out["batch_ratio"] = {"vs": name, "ratio": round(ratio, 3), "target": target,
-                              "pass": ratio >= target}
-        # Contention-proof companion figures: CPU per point (server + PostgreSQL + client) of
-        # HTTP ingest and of the baseline (whose CPU includes creating the table and counting).
-        # cpu_ratio = baseline CPU per row / HTTP CPU per point: what the ratio would be if
-        # both had the machine's cores to themselves and were CPU-bound. Not the target.
-        b_cpu, h_cpu = baseline["cpu"], batch["cpu"]
-        http_us = 1e6 * (h_cpu["server_cpu_s"] + h_cpu["postgres_cpu_s"]
-                         + h_cpu["client_cpu_s"]) / max(1, batch["stored_reported"])
-        base_us = 1e6 * (b_cpu["server_cpu_s"] + b_cpu["postgres_cpu_s"]
-                         + b_cpu["client_cpu_s"]) / max(1, baseline["rows"])
-        out["batch_ratio"].update({
-            "http_cpu_us_per_point": round(http_us, 1),
-            "baseline_cpu_us_per_row": round(base_us, 1),
-            "cpu_ratio": round(base_us / http_us, 3) if http_us else None,
-            "others_cpu_s_during_http": h_cpu["others_cpu_s"],
-            "others_cpu_s_during_baseline": b_cpu["others_cpu_s"]})
+        out["small_batch_baseline"] = {name: small_baseline}
+        out["batch_ratio"] = batch_ratio(batch, baseline, name, TARGETS[f"batch_ratio_{name}"])
+        out["small_batch_ratio"] = batch_ratio(small, small_baseline, name,
+                                               TARGETS[f"small_batch_ratio_{name}"])
         s_cpu = single["cpu"]
         single["cpu_ms_per_request"] = {
             "server": round(1000 * s_cpu["server_cpu_s"] / max(1, single["requests_ok"]), 2),
@@ -508,8 +509,46 @@ def run_backend(backend: str, args) -> dict:
                        "pass": (single["latency"]["p99_ms"] or 1e9) < TARGETS["single_p99_ms"]},
             "errors_zero": single["errors"] == 0,
         }
-        out["checks_pass"] = batch["stored_equals_sent"] and single["rows_equal_201s_x3"]
+        out["checks_pass"] = (batch["stored_equals_sent"] and small["stored_equals_sent"]
+                              and single["rows_equal_201s_x3"])
     return out
+
+
+def run_baseline(backend: str, tdb, rows: list[tuple], per: int | None) -> dict:
+    """The raw insert of `rows` (committed every `per` rows, or once), with its CPU."""
+    meter = CpuMeter(None, PG_DB if backend == "postgresql" else None)
+    before = meter.snapshot()
+    if backend == "sqlite":
+        baseline = sqlite_executemany(tdb.path(f"baseline-{per or 'all'}.db"), rows, per)
+        baseline["cpu"] = CpuMeter.delta(before, meter.snapshot())
+        return baseline
+    baseline = pg_copy(pg_dsn(tdb.url), rows, per)
+    baseline["cpu"] = CpuMeter.delta(before, meter.snapshot())
+    # the COPY's backend came and went between the snapshots: add it by hand
+    baseline["cpu"]["postgres_cpu_s"] = round(
+        baseline["cpu"]["postgres_cpu_s"] + baseline.pop("backend_cpu_s"), 2)
+    baseline["cpu"]["others_cpu_s"] = round(max(
+        0.0, baseline["cpu"]["others_cpu_s"] - baseline["cpu"]["postgres_cpu_s"]), 2)
+    return baseline
+
+
+def batch_ratio(batch: dict, baseline: dict, name: str, target: float) -> dict:
+    ratio = batch["points_per_s"] / baseline["rows_per_s"]
+    # Contention-proof companion figures: CPU per point (server + PostgreSQL + client) of
+    # HTTP ingest and of the baseline (whose CPU includes creating the table and counting).
+    # cpu_ratio = baseline CPU per row / HTTP CPU per point: what the ratio would be if
+    # both had the machine's cores to themselves and were CPU-bound. Not the target.
+    b_cpu, h_cpu = baseline["cpu"], batch["cpu"]
+    http_us = 1e6 * (h_cpu["server_cpu_s"] + h_cpu["postgres_cpu_s"]
+                     + h_cpu["client_cpu_s"]) / max(1, batch["stored_reported"])
+    base_us = 1e6 * (b_cpu["server_cpu_s"] + b_cpu["postgres_cpu_s"]
+                     + b_cpu["client_cpu_s"]) / max(1, baseline["rows"])
+    return {"vs": name, "ratio": round(ratio, 3), "target": target, "pass": ratio >= target,
+            "http_cpu_us_per_point": round(http_us, 1),
+            "baseline_cpu_us_per_row": round(base_us, 1),
+            "cpu_ratio": round(base_us / http_us, 3) if http_us else None,
+            "others_cpu_s_during_http": h_cpu["others_cpu_s"],
+            "others_cpu_s_during_baseline": b_cpu["others_cpu_s"]}
 
 
 def run_floor(args) -> dict:
@@ -538,6 +577,10 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--clients", type=int, default=4, help="batch client threads")
     parser.add_argument("--items-per-batch", type=int, default=1000)
+    parser.add_argument("--small-points", type=int, default=80_000,
+                        help="points in the small-batch phase")
+    parser.add_argument("--small-items-per-batch", type=int, default=200,
+                        help="items (of 10 keys) per small batch")
     parser.add_argument("--devices", type=int, default=100, help="devices in the batches")
     parser.add_argument("--single-devices", type=int, default=64)
     parser.add_argument("--processes", type=int, default=2, help="single-post load processes")
@@ -560,6 +603,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.points = min(args.points, 40_000)
+        args.small_points = min(args.small_points, 20_000)
         args.duration, args.warmup, args.naive_seconds = 4.0, 1.0, 1.0
     backends = BACKENDS if args.backend == "both" else (args.backend,)
     report = {"benchmark": "ingest_http", "quick": args.quick, "machine": machine_info(),
@@ -567,13 +611,24 @@ def main(argv=None) -> int:
     for backend in backends:
         report["results"][backend] = run_backend(backend, args)
     if not args.no_floor:
-        report["single_floor_bare_flask"] = run_floor(args)
+        floor = report["single_floor_bare_flask"] = run_floor(args)
+        for r in report["results"].values():
+            ratio = r["single"]["requests_per_s"] / max(1, floor["requests_per_s"])
+            r["single_targets"]["vs_floor"] = {
+                "value": round(ratio, 3), "target": TARGETS["single_vs_floor_ratio"],
+                "pass": ratio >= TARGETS["single_vs_floor_ratio"],
+                "server_cpu_ms_per_request": r["single"]["cpu_ms_per_request"]["server"],
+                "floor_server_cpu_ms_per_request": floor["server_cpu_ms_per_request"]}
     report["pass"] = {
         backend: {"batch_ratio": r["batch_ratio"]["pass"],
+                  "small_batch_ratio": r["small_batch_ratio"]["pass"],
+                  **({"single_vs_floor": r["single_targets"]["vs_floor"]["pass"]}
+                     if "vs_floor" in r["single_targets"] else {}),
                   "single_requests_per_s": r["single_targets"]["requests_per_s"]["pass"],
                   "single_p99": r["single_targets"]["p99_ms"]["pass"],
                   "single_no_errors": r["single_targets"]["errors_zero"],
-                  "stored_equals_sent": r["batch"]["stored_equals_sent"],
+                  "stored_equals_sent": (r["batch"]["stored_equals_sent"]
+                                         and r["small_batch"]["stored_equals_sent"]),
                   "single_rows_equal_201s_x3": r["single"]["rows_equal_201s_x3"]}
         for backend, r in report["results"].items()}
     report["all_pass"] = all(all(v.values()) for v in report["pass"].values())
