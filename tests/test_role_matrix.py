@@ -31,6 +31,7 @@ EXPECTED = {
     "devices.delete_device": "admin",
     "devices.rotate_key": "operator",
     "devices.heartbeat": "device",
+    "catalogue.get_catalogue": "viewer",
     "telemetry.post_telemetry": "device",
     "telemetry.post_batch": "operator",
     "telemetry.get_history": "viewer",
