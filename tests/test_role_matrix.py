@@ -44,6 +44,7 @@ EXPECTED = {
     "device_control.set_server_attributes": "operator",
     "device_control.set_config": "operator",
     "device_control.command_catalogue": "viewer",
+    "catalogue.get_catalogue": "viewer",
     "device_control.send_command": "operator",
     "device_control.list_commands": "viewer",
     "device_control.get_command": "viewer",

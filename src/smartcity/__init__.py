@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.auth.user_routes import bp as users_bp
     from smartcity.dashboard.api import bp as dashboard_api_bp
     from smartcity.dashboard.routes import bp as dashboard_bp
+    from smartcity.devices.catalogue_routes import bp as catalogue_bp
     from smartcity.devices.control_routes import bp as device_control_bp
     from smartcity.devices.group_routes import bp as device_groups_bp
     from smartcity.devices.routes import bp as devices_bp
@@ -92,7 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.telemetry.routes import bp as telemetry_bp
 
     for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, device_control_bp,
-               device_groups_bp, telemetry_bp,
+               device_groups_bp, catalogue_bp, telemetry_bp,
                audit_bp, alerts_bp, assets_bp, notifications_bp, environment_bp, dashboard_api_bp,
                dashboard_bp):
         app.register_blueprint(bp)
