@@ -43,10 +43,10 @@ def default_domain(device_type: str) -> str:
 KEY_LABELS = {
     "pm25": "PM2.5", "pm10": "PM10", "no2": "NO₂", "o3": "O₃", "so2": "SO₂", "co": "CO",
     "aqi": "US AQI", "eaqi": "EAQI", "laeq": "LAeq", "lamax": "LAmax", "laeq_1h": "LAeq 1 h",
-    "noise_exceedance": "Noise exceedance", "wind_speed": "Wind speed", "wind_dir": "Wind direction",
-    "cycle_s": "Cycle", "plan_id": "Plan", "fill_level": "Fill level", "power_factor": "Power factor",
-    "ph": "pH", "lat": "Latitude", "lon": "Longitude", "power_state": "Power", "dim_level": "Dim level",
-    "soc": "State of charge",
+    "noise_exceedance": "Noise exceedance", "wind_speed": "Wind speed",
+    "wind_dir": "Wind direction", "cycle_s": "Cycle", "plan_id": "Plan", "fill_level": "Fill level",
+    "power_factor": "Power factor", "ph": "pH", "lat": "Latitude", "lon": "Longitude",
+    "power_state": "Power", "dim_level": "Dim level", "soc": "State of charge",
 }
 DECIMALS = {
     "pm25": 1, "pm10": 1, "no2": 1, "o3": 1, "so2": 1, "co": 2, "aqi": 0, "eaqi": 0, "laeq": 1,

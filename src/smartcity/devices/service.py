@@ -111,6 +111,17 @@ def touch(device: Device, reported_state: str | None = None) -> None:
     device.reported_state = reported_state
 
 
+HEARD_EVERY_S = 15  # a device heard again within this keeps its last_seen: no write per request
+
+
+def heard_from(device_id: str) -> None:
+    """A device that forwards others' readings (a gateway) is online by doing so."""
+    device = get_device(device_id)
+    fresh = device.last_seen and device.last_seen >= utcnow() - timedelta(seconds=HEARD_EVERY_S)
+    if not (fresh and device.reported_state != "offline"):
+        report_state(device_id, "online")
+
+
 def report_state(device_id: str, state: str) -> bool:
     """Apply an explicit online/offline report (MQTT status, last will); True if it changed."""
     device = get_device(device_id)

@@ -5,6 +5,7 @@ import { $, bootstrap, clear, formatTime, h, label, timeElement } from "../dom.j
 import { AlarmList } from "../components/alarms.js";
 import { TimeChart } from "../components/chart.js";
 import { formatReading, keyInfo, keyLabel, loadCatalogue } from "../catalogue.js";
+import { checkHistory, historyLoading, historyText } from "../history.js";
 import { renderTable, updateRows } from "../components/table.js";
 import { joinRoom, on } from "../socket.js";
 import { markUpdated, startPage, toast } from "../shell.js";
@@ -112,7 +113,9 @@ async function loadCharts() {
         decimals: info.decimals }));
     }
     const hourly = info.period === "hourly" ? `; ${info.label} is computed hourly` : "";
-    charts.get(key).setWindow(now - range.ms, now, `No readings in ${range.words}${hourly}.`);
+    const run = historyLoading();
+    charts.get(key).setWindow(now - range.ms, now, `No readings in ${range.words}${hourly}.`
+      + (run ? ` ${historyText(run)}.` : ""));
     charts.get(key).setData(answer.series[key] || []);
   }
   box.dataset.range = range.key;
@@ -169,7 +172,7 @@ async function refreshState() {
 }
 
 async function render() {
-  [device] = await Promise.all([api.get(base), loadCatalogue()]);
+  [device] = await Promise.all([api.get(base), loadCatalogue(), checkHistory().catch(() => null)]);
   $("#device-title").textContent = device.name || device.id;
   $("#device-meta").textContent = `${device.id} · ${label(device.type)} · ${label(device.domain)} · ${device.status} · ${device.connectivity}` +
     (device.last_seen ? ` · last seen ${formatTime(device.last_seen)}` : "");
