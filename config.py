@@ -192,6 +192,10 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # Python logging level: DEBUG, INFO, WARNING, ERROR (env).
 # LOG_LEVEL = "INFO"
 
+# The domains to enable (env: comma-separated): names from smartcity/domains.py or package paths
+# of your own domains. None enables every installed domain.
+# DOMAINS = None
+
 # --- Environment domain (air quality, noise) ---------------------------------------------------
 
 # The city's time zone (IANA name): the noise periods (day 07-19, evening 19-23, night 23-07) and

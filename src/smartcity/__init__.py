@@ -51,10 +51,10 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
 
 
 def _init_subsystems(app: Flask) -> None:
+    from smartcity import domains
     from smartcity.alerts import setup as alerts
     from smartcity.dashboard import setup as dashboard
     from smartcity.devices import setup as device_control
-    from smartcity.environment import setup as environment
     from smartcity.jobs import scheduler
     from smartcity.mqtt import setup as mqtt
     from smartcity.notifications import setup as notifications
@@ -69,7 +69,7 @@ def _init_subsystems(app: Flask) -> None:
     notifications.init_app(app)
     mqtt.init_app(app)
     dashboard.init_app(app)
-    environment.init_app(app)
+    domains.init_app(app)  # last: domains build on every subsystem above
     if app.config["START_BACKGROUND"]:
         jobs.start()
 
@@ -83,19 +83,18 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.auth.user_routes import bp as users_bp
     from smartcity.dashboard.api import bp as dashboard_api_bp
     from smartcity.dashboard.routes import bp as dashboard_bp
-    from smartcity.devices.catalogue_routes import bp as catalogue_bp
     from smartcity.devices.control_routes import bp as device_control_bp
     from smartcity.devices.group_routes import bp as device_groups_bp
     from smartcity.devices.routes import bp as devices_bp
-    from smartcity.environment.routes import bp as environment_bp
+    from smartcity.devices.routes import catalogue_bp
     from smartcity.jobs.routes import bp as jobs_bp
     from smartcity.notifications.routes import bp as notifications_bp
     from smartcity.ops.routes import bp as ops_bp
     from smartcity.telemetry.routes import bp as telemetry_bp
 
-    for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, device_control_bp,
-               device_groups_bp, catalogue_bp, telemetry_bp, jobs_bp,
-               audit_bp, alerts_bp, assets_bp, notifications_bp, environment_bp, dashboard_api_bp,
+    for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, catalogue_bp,
+               device_control_bp, device_groups_bp, telemetry_bp, jobs_bp,
+               audit_bp, alerts_bp, assets_bp, notifications_bp, dashboard_api_bp,
                dashboard_bp):
         app.register_blueprint(bp)
 

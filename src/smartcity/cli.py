@@ -8,8 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from smartcity.jobs.scheduler import get_scheduler
 from smartcity.ops.runtime import tune_gc
+from smartcity.realtime.registry import socketio_of
 from smartcity.simulator.command import add_arguments
+from smartcity.telemetry.pipeline import pipeline_of
 
 
 def _app(background: bool = False, role: str = "app"):
@@ -24,7 +27,7 @@ def cmd_serve(args) -> int:
     app.logger.info("serving on http://%s:%s", args.host, args.port)
     # Werkzeug's threaded server (with WebSockets via simple-websocket) is fine for one node;
     # production runs gunicorn with gthread workers behind nginx.
-    socketio = app.extensions["smartcity.socketio"]
+    socketio = socketio_of(app)
     socketio.run(app, host=args.host, port=args.port, use_reloader=False, debug=False,
                  allow_unsafe_werkzeug=True)
     return 0
@@ -49,8 +52,8 @@ def cmd_ingest_worker(args) -> int:
     print(f"ingest worker {consumer.client_id} consuming {app.config['MQTT_URL']}", flush=True)
     stop.wait()
     consumer.stop()
-    app.extensions["smartcity.pipeline"].stop()
-    app.extensions["smartcity.scheduler"].stop()
+    pipeline_of(app).stop()
+    get_scheduler(app).stop()
     return 0
 
 

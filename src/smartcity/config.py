@@ -19,6 +19,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _names(value: str) -> list[str]:
+    """A comma-separated list: a,b -> ["a", "b"]."""
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
 class Config:
     """Defaults for a development run on the embedded SQLite database."""
 
@@ -96,6 +101,9 @@ class Config:
     PROXY_FIX = 0  # trusted reverse proxies in front (nginx: 1); 0 trusts no X-Forwarded-*
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"
+    # Domains to enable (names in smartcity.domains.INSTALLED or dotted package paths);
+    # None enables every installed one.
+    DOMAINS: list[str] | None = None
 
     # Overridable by the environment, in this order of precedence: env > settings file > class.
     ENV_KEYS = {
@@ -135,6 +143,7 @@ class Config:
         "SMTP_FROM": str,
         "MAP_TILE_URL": str,
         "MAP_TILE_ATTRIBUTION": str,
+        "DOMAINS": _names,
     }
 
     @classmethod

@@ -17,7 +17,7 @@ from smartcity.jobs.scheduler import get_scheduler
 from smartcity.ops.health import register_check
 from smartcity.realtime.setup import publish_alert
 from smartcity.telemetry.params import add_history_filter
-from smartcity.telemetry.pipeline import get_pipeline
+from smartcity.telemetry.pipeline import pipeline_of
 
 ENGINE = "smartcity.alerts_engine"
 
@@ -27,8 +27,7 @@ def init_app(app) -> Engine:
     engine = Engine(app)
     app.extensions[ENGINE] = engine
     app.extensions[rule_service.RULES_CHANGED] = engine.rules_changed
-    with app.app_context():
-        get_pipeline().add_hook(engine.evaluate)
+    pipeline_of(app).add_hook(engine.evaluate)
     service.add_alarm_listener(app, lambda action, alarm, _rule: publish_alert(app, action, alarm))
     scheduler = get_scheduler(app)
     scheduler.register("alerts_no_data", app.config["ALERT_NO_DATA_INTERVAL"],

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, request
 from smartcity.auth.guard import require_role
 from smartcity.dashboard import service
 from smartcity.errors import bad_request
+from smartcity.realtime.registry import snapshots
 from smartcity.telemetry.points import KEY_PATTERN
 
 bp = Blueprint("dashboard_api", __name__, url_prefix="/api/dashboard")
@@ -22,9 +23,9 @@ def get_overview():
 def get_real_time_data():
     """Answer what Socket.IO request_real_time_data answers (data_type, default overview)."""
     data_type = request.args.get("data_type", "overview").removesuffix("_monitoring")
-    provider = current_app.extensions["smartcity.snapshots"].get(data_type)
+    provider = snapshots(current_app).get(data_type)
     if provider is None:
-        known = ", ".join(sorted(current_app.extensions["smartcity.snapshots"]))
+        known = ", ".join(sorted(snapshots(current_app)))
         raise bad_request(f"data_type must be one of {known}", "data_type")
     return {"data_type": data_type, "data": provider()}
 

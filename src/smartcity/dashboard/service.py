@@ -15,6 +15,7 @@ from smartcity.devices.models import Device
 from smartcity.devices.service import online_clause
 from smartcity.extensions import db
 from smartcity.telemetry.models import telemetry_1h, telemetry_1m, telemetry_keys, telemetry_latest
+from smartcity.telemetry.pipeline import pipeline_of
 from smartcity.telemetry.points import decode_value
 from smartcity.timeutil import now_ms
 
@@ -66,7 +67,7 @@ def latest_of_key(key: str) -> dict:
 def overview(app) -> dict:
     """Everything the overview page shows, in one answer."""
     now = now_ms()
-    pipeline = app.extensions["smartcity.pipeline"]
+    pipeline = pipeline_of(app)
     return {"devices": device_counts(), "alarms": alarms.summary(),
             "ingest": {**ingest_rate(now), "queue_depth": pipeline.depth(),
                        "process_points_stored": pipeline.stats["points_stored"]},

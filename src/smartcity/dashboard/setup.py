@@ -1,7 +1,7 @@
 """Wire the dashboard in: a coalesced "something was stored" signal for live overview pages."""
 
 from smartcity.realtime.emitter import get_emitter
-from smartcity.telemetry.pipeline import get_pipeline
+from smartcity.telemetry.pipeline import pipeline_of
 from smartcity.timeutil import now_ms
 
 OVERVIEW_ROOM = "overview"
@@ -18,5 +18,4 @@ def init_app(app) -> None:
             emitter.coalesce("overview_update", OVERVIEW_ROOM, {"ts": now_ms(),
                                                                "points": len(points)})
 
-    with app.app_context():
-        get_pipeline().add_hook(signal)
+    pipeline_of(app).add_hook(signal)

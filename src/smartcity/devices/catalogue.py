@@ -1,7 +1,7 @@
-"""Device types, their default domain and the telemetry keys DESIGN assigns them."""
+"""Device types, their default domain and the telemetry keys DESIGN assigns them, with the facts
+about keys that validation and the UI need (derived or measured, valid range)."""
 
-DOMAINS = ("traffic", "environment", "waste", "energy", "water", "transport", "emergency",
-           "lighting", "infrastructure")
+from smartcity.domains import NAMES as DOMAINS  # noqa: F401  (devices, alarms name one)
 
 # type -> (default domain, keys with units)
 DEVICE_TYPES: dict[str, tuple[str, dict[str, str]]] = {
@@ -33,12 +33,22 @@ DEVICE_TYPES: dict[str, tuple[str, dict[str, str]]] = {
 
 VEHICLE_KINDS = ("bus", "truck", "ambulance", "fire_engine", "police_car")
 
+# Computed by the platform and written through the pipeline; never entered by hand.
+DERIVED_KEYS = frozenset({"aqi", "eaqi", "laeq_1h", "noise_exceedance"})
+# Physical quantities below zero are a typo or a broken sensor, not a reading.
+NON_NEGATIVE = frozenset({"pm25", "pm10", "no2", "o3", "so2", "co", "humidity", "pressure",
+                          "wind_speed", "rain", "irradiance", "laeq", "lamax"})
+RANGES = {"humidity": (0, 100), "wind_dir": (0, 360), "fill_level": (0, 100),
+          "dim_level": (0, 100), "position": (0, 100), "soc": (0, 100), "fuel": (0, 100),
+          "battery": (0, 100), "occupancy": (0, None), "aqi": (0, 500), "eaqi": (1, 6),
+          "lat": (-90, 90), "lon": (-180, 180), "heading": (0, 360), "ph": (0, 14)}
+
 
 def default_domain(device_type: str) -> str:
     return DEVICE_TYPES[device_type][0]
 
 
-# How the dashboard shows each key: a label, decimals, the range it can take, and how often a
+# How the dashboard shows each key: a label, its decimals, and how often a
 # derived key is written (an hourly key has at most one point in the last hour).
 KEY_LABELS = {
     "pm25": "PM2.5", "pm10": "PM10", "no2": "NO₂", "o3": "O₃", "so2": "SO₂", "co": "CO",
@@ -58,33 +68,40 @@ DECIMALS = {
     "odometer": 0, "dim_level": 0, "position": 0, "soc": 0,
 }
 TYPE_DECIMALS = {("pressure_sensor", "pressure"): 2, ("streetlight", "power"): 0}
-PERCENT = (0, 100)
-RANGES = {
-    "humidity": PERCENT, "fill_level": PERCENT, "dim_level": PERCENT, "position": PERCENT,
-    "soc": PERCENT, "fuel": PERCENT, "battery": PERCENT, "wind_dir": (0, 360),
-    "heading": (0, 360), "lat": (-90, 90), "lon": (-180, 180), "ph": (0, 14),
-    "power_factor": (0, 1), "eaqi": (1, 6), "aqi": (0, 500),
-}
-HOURLY = {"aqi", "eaqi", "laeq_1h"}
-TEXT_KEYS = {"plan_id", "state"}
-BOOL_KEYS = {"power_state"}
+HOURLY = frozenset({"aqi", "eaqi", "laeq_1h"})
+TEXT_KEYS = frozenset({"plan_id", "state"})
+BOOL_KEYS = frozenset({"power_state"})
 
 
-def key_info(device_type: str, key: str) -> dict:
-    """How to label, format and bound one key of one device type."""
-    unit = DEVICE_TYPES.get(device_type, ("", {}))[1].get(key, "")
-    info = {"unit": unit, "label": KEY_LABELS.get(key, key.replace("_", " ").capitalize()),
+def display(device_type: str, key: str) -> dict:
+    """How the dashboard shows a key: label, kind, decimals, and "hourly" for hourly keys."""
+    info = {"label": KEY_LABELS.get(key, key.replace("_", " ").capitalize()),
             "kind": "text" if key in TEXT_KEYS else "bool" if key in BOOL_KEYS else "number",
             "decimals": TYPE_DECIMALS.get((device_type, key), DECIMALS.get(key, 2))}
-    if (occupancy := device_type == "traffic_counter" and key == "occupancy") or key in RANGES:
-        info["min"], info["max"] = PERCENT if occupancy else RANGES[key]
     if key in HOURLY:
         info["period"] = "hourly"
     return info
 
 
+def measured_keys(device_type: str) -> list[str]:
+    """The keys a device of this type measures (what an operator may enter by hand)."""
+    return [k for k in DEVICE_TYPES[device_type][1] if k not in DERIVED_KEYS]
+
+
+def valid_range(key: str) -> tuple[float | None, float | None]:
+    """(min, max) a value of the key may take; None is unbounded."""
+    return RANGES.get(key, (0, None) if key in NON_NEGATIVE else (None, None))
+
+
 def describe() -> dict:
-    """The catalogue the dashboard reads: domains, and per type its domain and keys."""
-    return {"domains": list(DOMAINS), "types": {
-        name: {"domain": domain, "keys": {key: key_info(name, key) for key in keys}}
-        for name, (domain, keys) in DEVICE_TYPES.items()}}
+    """The catalogue as GET /api/catalogue answers it."""
+    from smartcity.devices.commands_catalogue import describe as commands
+
+    types = []
+    for name, (domain, keys) in DEVICE_TYPES.items():
+        types.append({"type": name, "domain": domain, "commands": commands(name), "keys": [
+            {"name": key, "unit": unit, "derived": key in DERIVED_KEYS,
+             "min": valid_range(key)[0], "max": valid_range(key)[1], **display(name, key)}
+            for key, unit in keys.items()]})
+    return {"domains": list(DOMAINS), "device_types": types,
+            "derived_keys": sorted(DERIVED_KEYS)}

@@ -2,7 +2,7 @@ from flask import Blueprint, g, request
 
 from smartcity.audit.service import record
 from smartcity.auth.guard import require_role
-from smartcity.devices import service
+from smartcity.devices import catalogue, service
 from smartcity.devices.models import Device
 from smartcity.devices.schemas import device_create_schema, device_update_schema
 from smartcity.errors import ApiError
@@ -12,6 +12,14 @@ from smartcity.pagination import page_response, paginate
 from smartcity.timeutil import iso
 
 bp = Blueprint("devices", __name__, url_prefix="/api/devices")
+catalogue_bp = Blueprint("catalogue", __name__, url_prefix="/api/catalogue")
+
+
+@catalogue_bp.get("")
+@require_role("viewer")
+def get_catalogue():
+    """Describe the domains, device types, their keys (unit, range, derived) and commands."""
+    return catalogue.describe()
 
 
 @bp.get("")

@@ -1,1 +1,46 @@
 """Environment domain: air quality (US EPA AQI, EU EAQI), noise, weather, health advice."""
+
+from smartcity.domain import Domain
+from smartcity.environment import derived, events, service
+from smartcity.environment.noise import DEFAULT_LIMITS
+
+domain = Domain(
+    "environment", "Environment", routes="smartcity.environment.routes",
+    device_types=service.ENV_TYPES, alert_events=True,
+    page_script="js/pages/environment.js", order=10,
+    defaults={
+        "ENVIRONMENT_TIMEZONE": "UTC",  # the city's local time: noise periods, noise days
+        "ENVIRONMENT_NOISE_LIMITS": DEFAULT_LIMITS,  # district type -> {day, evening, night}
+        "ENVIRONMENT_DERIVED_INTERVAL": 300,  # seconds between runs of the derived-values job
+        "ENVIRONMENT_DERIVED_DELAY_S": 60,  # an hour is computed this long after it ends
+        "ENVIRONMENT_BACKFILL_HOURS": 48,  # hours the job looks back for missing values
+    })
+domain.job("environment_derived", "ENVIRONMENT_DERIVED_INTERVAL")(derived.write_derived)
+domain.after_commit(events.CategoryWatch)
+domain.on_city(events.create_default_rules)
+
+
+@domain.snapshot
+def snapshot() -> dict:
+    """What request_real_time_data {data_type: "environment"} answers."""
+    answer = service.air_quality()
+    keep = ("device_id", "name", "district", "aqi", "category", "color", "dominant_pollutant")
+    return {"summary": service.summarise(answer["items"]), "hour": answer["hour"],
+            "stations": [{k: item[k] for k in keep} | {
+                "eaqi": item["eaqi"]["level"] if item["eaqi"] else None}
+                for item in answer["items"]]}
+
+
+@domain.tile("air-quality", "Air quality")
+def air_quality_tile() -> dict:
+    """The overview tile: the city's AQI (its worst station, as the TAD reports an area)."""
+    summary = service.summary()
+    aqi = summary["city_aqi"]
+    if aqi is None:
+        return {"value": "—", "detail": "no station has an AQI yet", "status": "ok"}
+    status = "ok" if aqi <= 100 else ("warning" if aqi <= 150 else "alarm")
+    worst = summary["worst_station"]
+    return {"value": aqi, "unit": "US AQI", "status": status, "category": summary["category"],
+            "color": summary["color"],
+            "detail": f"{summary['category']} · worst {worst['name'] or worst['device_id']} · "
+                      f"mean {summary['mean_aqi']:g}"}

@@ -3,7 +3,7 @@
 from flask import current_app
 
 from smartcity.audit.service import record
-from smartcity.devices.catalogue import DEVICE_TYPES
+from smartcity.devices.catalogue import NON_NEGATIVE, measured_keys
 from smartcity.environment import service
 from smartcity.errors import bad_request
 from smartcity.extensions import db
@@ -12,14 +12,6 @@ from smartcity.telemetry import ingest, queries
 from smartcity.telemetry.keys import key_dictionary
 from smartcity.telemetry.points import Point
 from smartcity.timeutil import now_ms
-
-DERIVED_KEYS = {"aqi", "eaqi", "laeq_1h", "noise_exceedance"}  # computed, never typed in
-NON_NEGATIVE = {"pm25", "pm10", "no2", "o3", "so2", "co", "humidity", "pressure", "wind_speed",
-                "rain", "irradiance", "laeq", "lamax"}
-
-
-def measured_keys(device_type: str) -> list[str]:
-    return [k for k in DEVICE_TYPES[device_type][1] if k not in DERIVED_KEYS]
 
 
 def readings(args: dict) -> dict:

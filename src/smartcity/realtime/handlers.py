@@ -7,6 +7,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room, 
 
 from smartcity.errors import ApiError
 from smartcity.extensions import db
+from smartcity.realtime.registry import principals, snapshots
 from smartcity.realtime.rooms import SEVERITIES, normalise_room, normalise_severities
 
 log = logging.getLogger(__name__)
@@ -14,7 +15,7 @@ ALERT_ROOM_PREFIX = "alerts:"
 
 
 def _principals() -> dict:
-    return current_app.extensions["smartcity.socket_principals"]
+    return principals(current_app)
 
 
 def _error(event: str, message: str) -> dict:
@@ -82,7 +83,7 @@ def register(socketio) -> None:
     @socketio.on("request_real_time_data")
     def request_real_time_data(data):
         data_type = (data or {}).get("data_type") if isinstance(data, dict) else data
-        provider = current_app.extensions["smartcity.snapshots"].get(
+        provider = snapshots(current_app).get(
             str(data_type).removesuffix("_monitoring"))
         if provider is None:
             return _error("request_real_time_data", f"unknown data_type {data_type!r}")

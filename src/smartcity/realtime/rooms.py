@@ -2,8 +2,10 @@
 
 import re
 
-DOMAINS = ("traffic", "environment", "waste", "energy", "water", "transport", "emergency",
-           "analytics", "lighting")
+from flask import current_app
+
+from smartcity.domains import room_names
+
 SEED_SEVERITIES = {"critical": "critical", "high": "major", "medium": "minor", "low": "warning"}
 SEVERITIES = ("critical", "major", "minor", "warning", "info")
 _ENTITY = re.compile(r"^(device|asset):[A-Za-z0-9_.:-]{1,64}\Z")
@@ -15,7 +17,9 @@ def normalise_room(room) -> str | None:
         return None
     if room.endswith("_monitoring"):
         room = room[: -len("_monitoring")]
-    if room in DOMAINS or room in ("alerts", "public", "overview") or _ENTITY.match(room):
+    if room in ("alerts", "public", "overview") or room in room_names(current_app):
+        return room
+    if _ENTITY.match(room):
         return room
     return None
 

@@ -10,14 +10,14 @@ from smartcity import jsoncodec
 from smartcity.devices import events
 from smartcity.devices import service as devices
 from smartcity.devices.models import Device
+from smartcity.domains import alert_event_domains
 from smartcity.extensions import db
 from smartcity.realtime import handlers
 from smartcity.realtime.emitter import BatchingRedisManager, Emitter, get_emitter
-from smartcity.telemetry.pipeline import get_pipeline
+from smartcity.realtime.registry import SOCKETIO, principals, snapshots
+from smartcity.telemetry.pipeline import pipeline_of
 from smartcity.telemetry.points import decode_value
 from smartcity.timeutil import now_ms
-
-ALERT_EVENT_MODULES = ("environment", "emergency")  # also get <module>_alert events
 
 
 def init_app(app) -> SocketIO:
@@ -30,17 +30,16 @@ def init_app(app) -> SocketIO:
     socketio.init_app(app, async_mode="threading", path="socket.io", client_manager=queue,
                       cors_allowed_origins=origins, logger=False, engineio_logger=False,
                       json=jsoncodec)
-    app.extensions["smartcity.socketio"] = socketio
-    app.extensions["smartcity.socket_principals"] = {}
-    app.extensions["smartcity.snapshots"] = {"overview": lambda: overview_snapshot(app)}
+    app.extensions[SOCKETIO] = socketio
+    principals(app).clear()
+    snapshots(app)["overview"] = lambda: overview_snapshot(app)
     emitter = Emitter(socketio)
     if queue is not None:
         queue.deliver = emitter.deliver
     app.extensions["smartcity.emitter"] = emitter
     handlers.register(socketio)
 
-    with app.app_context():
-        get_pipeline().add_hook(lambda points: push_telemetry(emitter, points))
+    pipeline_of(app).add_hook(lambda points: push_telemetry(emitter, points))
     events.add_listener(app, "connectivity", lambda device, before: emitter.emit(
         "system_update", {"kind": "connectivity", "device_id": device["id"],
                           "connectivity": device["connectivity"], "previous": before,
@@ -68,11 +67,6 @@ def push_telemetry(emitter: Emitter, points) -> None:
                      {"device_id": device_id, "ts": ts, "values": values})
 
 
-def add_snapshot_provider(app, data_type: str, provider) -> None:
-    """Answer request_real_time_data {data_type} with provider() (domains register theirs)."""
-    app.extensions["smartcity.snapshots"][data_type] = provider
-
-
 def publish_alert(app, action: str, alarm: dict) -> None:
     """Push an alarm change at once to the alerts room and matching subscribers."""
     emitter = get_emitter(app)
@@ -81,7 +75,7 @@ def publish_alert(app, action: str, alarm: dict) -> None:
     payload = {"action": action, "alarm": alarm}
     emitter.emit("alert", payload, handlers.alert_rooms(alarm))
     domain = alarm.get("domain")
-    if domain in ALERT_EVENT_MODULES:
+    if domain in alert_event_domains(app):
         severity = alarm.get("severity")
         emitter.emit(f"{domain}_alert", payload,
                      [domain, f"{handlers.ALERT_ROOM_PREFIX}{severity}:{domain}"])
@@ -91,8 +85,9 @@ def overview_snapshot(app) -> dict:
     online = db.session.scalar(select(func.count()).select_from(Device)
                                .where(devices.online_clause()))
     total = db.session.scalar(select(func.count()).select_from(Device))
-    stats = app.extensions["smartcity.pipeline"].stats
+    pipeline = pipeline_of(app)
+    stats = pipeline.stats
     return {"devices": {"total": total, "online": online, "offline": total - online},
             "ingest": {"points_stored": stats["points_stored"], "batches": stats["batches"],
-                       "queue_depth": app.extensions["smartcity.pipeline"].depth()},
+                       "queue_depth": pipeline.depth()},
             "ts": now_ms()}

@@ -246,5 +246,10 @@ def init_app(app) -> Pipeline:
     return pipeline
 
 
+def pipeline_of(app) -> Pipeline:
+    """The app's ingest pipeline (no app context needed)."""
+    return app.extensions["smartcity.pipeline"]
+
+
 def get_pipeline() -> Pipeline:
-    return current_app.extensions["smartcity.pipeline"]
+    return pipeline_of(current_app)

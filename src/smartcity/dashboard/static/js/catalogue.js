@@ -3,11 +3,18 @@ import { api } from "./api.js";
 import { formatNumber, label } from "./dom.js";
 
 let loading = null;
-let catalogue = { domains: [], types: {} };
+let catalogue = { domains: [], types: {} };  // types: {type: {domain, commands, keys: {name: info}}}
 
 /** Load the catalogue once per page; later calls share the answer. */
 export function loadCatalogue() {
-  if (!loading) loading = api.get("/api/catalogue").then((c) => { catalogue = c; return c; });
+  if (!loading) {
+    loading = api.get("/api/catalogue").then((c) => {
+      const types = Object.fromEntries(c.device_types.map((t) => [t.type,
+        { ...t, keys: Object.fromEntries(t.keys.map((k) => [k.name, k])) }]));
+      catalogue = { domains: c.domains, types };
+      return catalogue;
+    });
+  }
   return loading;
 }
 
