@@ -69,7 +69,7 @@ def mosquitto(tmp_path_factory, services):
     proc.wait(10)
 
 
-def _store_city_and_users(database_url: str) -> dict:
+def store_city_and_users(database_url: str) -> dict:
     """The demo city's assets and one user per role, written in-process before the server starts."""
     from smartcity.assets.models import Asset
     from smartcity.auth import service as auth
@@ -98,7 +98,7 @@ def _store_city_and_users(database_url: str) -> dict:
     return {"lat": (min(lats) + max(lats)) / 2, "lon": (min(lons) + max(lons)) / 2}
 
 
-def _empty_tables(database_url: str) -> None:
+def empty_tables(database_url: str) -> None:
     engine = make_engine(database_url)
     names = [t.name for t in reversed(metadata.sorted_tables)]
     with engine.begin() as conn:
@@ -170,7 +170,7 @@ def _backfill(city: City) -> None:
 
 @pytest.fixture(scope="module")
 def city(database_url, mosquitto, tmp_path_factory):
-    centre = _store_city_and_users(database_url)
+    centre = store_city_and_users(database_url)
     tmp = tmp_path_factory.mktemp("server")
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": mosquitto["url"],
@@ -212,7 +212,7 @@ def city(database_url, mosquitto, tmp_path_factory):
         server.terminate()
         server.wait(20)
         log.close()
-        _empty_tables(database_url)
+        empty_tables(database_url)
 
 
 class Session:
