@@ -15,9 +15,12 @@ HOURS_PER_WEEK = 168
 EPOCH_MONDAY_MS = 4 * 86_400_000  # 1970-01-01 was a Thursday; 1970-01-05 a Monday
 
 
-def time_of_week(ts_ms, utc_offset_h: float = 0.0) -> np.ndarray:
-    """Hour of the week (0 = Monday 00:00 local) of each UTC epoch-ms timestamp."""
-    ts = np.asarray(ts_ms, dtype=np.int64) + int(utc_offset_h * 3_600_000) - EPOCH_MONDAY_MS
+def time_of_week(ts_ms, utc_offset_h=0.0) -> np.ndarray:
+    """Hour of the week (0 = Monday 00:00 local) of each UTC epoch-ms timestamp.
+
+    utc_offset_h: one offset, or one per timestamp (a zone with daylight saving time)."""
+    offset = np.rint(np.asarray(utc_offset_h, dtype=float) * 3_600_000).astype(np.int64)
+    ts = np.asarray(ts_ms, dtype=np.int64) + offset - EPOCH_MONDAY_MS
     return (ts // 3_600_000) % HOURS_PER_WEEK
 
 
