@@ -94,6 +94,16 @@ EXPECTED = {
     "environment.get_pollution_trends": "viewer",
     "environment.get_health_impact": "viewer",
     "environment.get_config": "viewer",
+    "waste.list_bins": "viewer",
+    "waste.create_bin": "admin",
+    "waste.get_bin": "viewer",
+    "waste.update_level": "operator",
+    "waste.list_collections": "viewer",
+    "waste.create_collection": "operator",
+    "waste.get_collection": "viewer",
+    "waste.complete_collection": "operator",
+    "waste.optimise_routes": "operator",
+    "waste.get_analytics": "viewer",
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")
