@@ -55,7 +55,7 @@ def optimise(vehicles: list[dict], threshold_pct: float, horizon_h: float,
              time_limit_s: float) -> dict:
     """Routes for the given vehicles that empty every due bin the fleet can take."""
     due = due_bins(bin_service.bin_states(), threshold_pct, horizon_h)
-    network = roads.network().live()
+    network = roads.current_network()  # closed roads (incidents) are driven around
     depots = [depot_point(v["depot"] if v.get("depot") is not None else default_depot())
               for v in vehicles]
     snapped = network.roads.snap_many(depots + [(b["location"]["lat"], b["location"]["lon"])
