@@ -18,5 +18,6 @@ from smartcity.mqtt.accounts.models import BrokerAccountChange  # noqa: F401
 from smartcity.notifications.models import NotificationDelivery  # noqa: F401
 from smartcity.telemetry import models as telemetry_models  # noqa: F401
 from smartcity.traffic.models import SignalPlan, TrafficIncident  # noqa: F401
+from smartcity.waste.models import Collection  # noqa: F401
 
 metadata = Base.metadata
