@@ -12,59 +12,68 @@ from smartcity.http import json_body
 bp = Blueprint("custom_dashboards", __name__, url_prefix="/api")
 
 KINDS = {"dashboards": "dashboard", "charts": "chart"}
-KIND_PATH = "<any(dashboards, charts):kinds>"
 
 
-@bp.get(f"/{KIND_PATH}")
+def both(method: str, rule: str):
+    """Route a view under /api/dashboards and /api/charts; it receives kind="dashboard"|"chart"."""
+    def register(view):
+        for prefix, kind in KINDS.items():
+            bp.add_url_rule(f"/{prefix}{rule}", view_func=view, methods=[method],
+                            defaults={"kind": kind})
+        return view
+    return register
+
+
+@both("GET", "")
 @require_user
-def list_boards(kinds):
+def list_boards(kind):
     """Dashboards (or charts) the caller owns or that are shared with their role."""
     return {"items": [service.to_dict(b, g.principal)
-                      for b in service.visible(g.principal, KINDS[kinds])]}
+                      for b in service.visible(g.principal, kind)]}
 
 
-@bp.post(f"/{KIND_PATH}")
+@both("POST", "")
 @require_user
-def create_board(kinds):
+def create_board(kind):
     """Create a dashboard (widgets checked against the catalogue) or a one-widget chart."""
-    board = service.create(dashboard_create.load(json_body()), g.principal.id, KINDS[kinds])
-    record(f"{KINDS[kinds]}.created", KINDS[kinds], board.id)
+    board = service.create(dashboard_create.load(json_body()), g.principal.id, kind)
+    record(f"{kind}.created", kind, board.id)
     db.session.commit()
     return service.to_dict(board, g.principal), 201
 
 
-@bp.get(f"/{KIND_PATH}/<int:board_id>")
+@both("GET", "/<int:board_id>")
 @require_user
-def get_board(kinds, board_id):
-    return service.to_dict(service.get_visible(board_id, g.principal, KINDS[kinds]), g.principal)
+def get_board(kind, board_id):
+    return service.to_dict(service.get_visible(board_id, g.principal, kind), g.principal)
 
 
-@bp.put(f"/{KIND_PATH}/<int:board_id>")
+@both("PUT", "/<int:board_id>")
 @require_user
-def update_board(kinds, board_id):
+def update_board(kind, board_id):
     """Change a dashboard: owner or admin; shared users read only (403)."""
-    board = service.get_editable(board_id, g.principal, KINDS[kinds])
+    board = service.get_editable(board_id, g.principal, kind)
     service.update(board, dashboard_update.load(json_body()))
-    record(f"{KINDS[kinds]}.updated", KINDS[kinds], board.id)
+    record(f"{kind}.updated", kind, board.id)
     db.session.commit()
     return service.to_dict(board, g.principal)
 
 
-@bp.delete(f"/{KIND_PATH}/<int:board_id>")
+@both("DELETE", "/<int:board_id>")
 @require_user
-def delete_board(kinds, board_id):
-    board = service.get_editable(board_id, g.principal, KINDS[kinds])
+def delete_board(kind, board_id):
+    board = service.get_editable(board_id, g.principal, kind)
     db.session.delete(board)
-    record(f"{KINDS[kinds]}.deleted", KINDS[kinds], board_id)
+    record(f"{kind}.deleted", kind, board_id)
     db.session.commit()
     return "", 204
 
 
-@bp.get(f"/{KIND_PATH}/<int:board_id>/data")
+@both("GET", "/<int:board_id>/data")
 @require_user
-def board_data(kinds, board_id):
+def board_data(kind, board_id):
     """Every widget's data in one answer (start, end, var.<name>)."""
-    board = service.get_visible(board_id, g.principal, KINDS[kinds])
+    board = service.get_visible(board_id, g.principal, kind)
     return data.resolve(board, request.args, current_app)
 
 
