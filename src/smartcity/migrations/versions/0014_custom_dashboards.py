@@ -1,7 +1,7 @@
 """custom dashboards and charts, and each user's home dashboard
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0010
 Create Date: 2026-12-04
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
