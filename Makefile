@@ -7,7 +7,7 @@ PORT ?= 5000
 VENDOR := src/smartcity/dashboard/static/vendor
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install vendor browser run test lint clean-venv
+.PHONY: install vendor browser nginx run serve-prod test lint clean-venv
 
 install: $(VENV)/.installed vendor
 
@@ -36,15 +36,29 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
+# tests/deploy runs the shipped nginx.conf in Debian's nginx (its service is not started).
+NGINX ?= /usr/sbin/nginx
+nginx:
+	@test -x $(NGINX) || { echo "installing Debian nginx for the deployment tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends nginx; }
+
 run: install
 	$(BIN)/python run.py db upgrade
 	$(BIN)/python run.py seed-demo
 	$(BIN)/python run.py demo --host $(HOST) --port $(PORT)
 
+# Production on one host: N gunicorn processes on consecutive ports from PORT, and the ingest
+# worker; put nginx (nginx.conf) in front. Needs REDIS_URL (and MQTT_URL for the worker).
+PROCESSES ?= 2
+serve-prod: install
+	$(BIN)/python run.py db upgrade
+	$(BIN)/python run.py serve-prod --processes $(PROCESSES) --host $(HOST) --port $(PORT)
+
 lint: install
 	$(BIN)/ruff check .
 
-test: lint browser
+test: lint browser nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-venv:

@@ -47,6 +47,9 @@ errorlog = "-"  # stderr
 access_log_format = (
     '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
 )
+# LOG_FORMAT=json (the app's own setting) makes the access log one JSON object per line too.
+if os.environ.get("LOG_FORMAT") == "json":
+    logger_class = "smartcity.ops.access_log.JsonAccessLogger"
 
 # The runtime control socket (gunicornc) is not used; do not create it in the user's home.
 control_socket_disable = True

@@ -16,26 +16,25 @@ from smartcity.models import metadata
 
 # One database per test run, so that parallel runs on one server never wipe each other.
 TEST_DB_NAME = f"smartcity_test_{os.getpid()}"
-pytest_plugins = ["tests.broker"]
+pytest_plugins = ["tests.broker", "tests.browser"]
 
 
-def _postgres_test_url(base_url: str) -> str:
+def _postgres_test_url(base_url: str, name: str = TEST_DB_NAME) -> str:
     """Use a dedicated database beside the configured one, never the configured one itself."""
     url = make_url(base_url)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                             {"n": TEST_DB_NAME})
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if not exists:
-            conn.execute(text(f'CREATE DATABASE "{TEST_DB_NAME}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return url.set(database=TEST_DB_NAME).render_as_string(hide_password=False)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
-def _drop_postgres_test_db(base_url: str) -> None:
+def _drop_postgres_test_db(base_url: str, name: str = TEST_DB_NAME) -> None:
     admin = create_engine(make_url(base_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{TEST_DB_NAME}" WITH (FORCE)'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 

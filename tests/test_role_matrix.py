@@ -45,6 +45,8 @@ EXPECTED = {
     "device_control.set_server_attributes": "operator",
     "device_control.set_config": "operator",
     "device_control.command_catalogue": "viewer",
+    "jobs.list_progress": "viewer",
+    "jobs.report_progress": "operator",
     "device_control.send_command": "operator",
     "device_control.list_commands": "viewer",
     "device_control.get_command": "viewer",

@@ -1,4 +1,5 @@
-"""The stable command line: serve, db, create-admin, seed-demo, simulate, demo (README)."""
+"""The stable command line: serve, serve-prod, db, create-admin, ingest-worker, seed-demo, simulate,
+demo (README)."""
 
 import argparse
 import os
@@ -31,6 +32,27 @@ def cmd_serve(args) -> int:
     socketio.run(app, host=args.host, port=args.port, use_reloader=False, debug=False,
                  allow_unsafe_werkzeug=True)
     return 0
+
+
+def cmd_serve_prod(args) -> int:
+    """N gunicorn processes on consecutive ports and the ingest worker (docs/deployment.md)."""
+    from smartcity.ops import supervisor
+
+    if not Path("gunicorn.conf.py").is_file():
+        print("error: run serve-prod from the directory that holds gunicorn.conf.py",
+              file=sys.stderr)
+        return 2
+    config = _app().config  # the settings every child will read (environment and config.py)
+    worker = not args.no_worker
+    if worker and not config.get("MQTT_URL"):
+        print("serve-prod: MQTT_URL is not set; no ingest worker", flush=True)
+        worker = False
+    if args.processes > 1 and not config.get("REDIS_URL"):
+        print("error: several processes share Socket.IO events, rate limits and the device "
+              "cache through Redis: set REDIS_URL", file=sys.stderr)
+        return 2
+    children = supervisor.plan(args.processes, args.host, args.port, worker)
+    return supervisor.run(children, Path.cwd())
 
 
 def cmd_ingest_worker(args) -> int:
@@ -154,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
     serve.set_defaults(func=cmd_serve)
+
+    prod = sub.add_parser("serve-prod", help="N gunicorn processes on consecutive ports and the "
+                                             "ingest worker, in the foreground")
+    prod.add_argument("--processes", type=int, default=2)
+    prod.add_argument("--host", default="127.0.0.1")
+    prod.add_argument("--port", type=int, default=8000, help="first port")
+    prod.add_argument("--no-worker", action="store_true", help="do not run the ingest worker")
+    prod.set_defaults(func=cmd_serve_prod)
 
     dbp = sub.add_parser("db", help="database migrations")
     dbp.add_argument("action", choices=("upgrade", "downgrade"))

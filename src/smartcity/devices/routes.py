@@ -25,7 +25,7 @@ def get_catalogue():
 @bp.get("")
 @require_role("viewer")
 def list_devices():
-    """List devices (filters: type, domain, status, connectivity, asset_id, gateway_id, q)."""
+    """List devices (filters: type, domain, status, connectivity, asset_id, gateway_id, q, ids)."""
     rows, cursor = paginate(db.session, service.list_query(request.args), [Device.id])
     return page_response([service.device_to_dict(d) for d in rows], cursor)
 

@@ -131,6 +131,17 @@ def touch(device: Device, reported_state: str | None = None) -> None:
     device.reported_state = reported_state
 
 
+HEARD_EVERY_S = 15  # a device heard again within this keeps its last_seen: no write per request
+
+
+def heard_from(device_id: str) -> None:
+    """A device that forwards others' readings (a gateway) is online by doing so."""
+    device = get_device(device_id)
+    fresh = device.last_seen and device.last_seen >= utcnow() - timedelta(seconds=HEARD_EVERY_S)
+    if not (fresh and device.reported_state != "offline"):
+        report_state(device_id, "online")
+
+
 def report_state(device_id: str, state: str) -> bool:
     """Apply an explicit online/offline report (MQTT status, last will); True if it changed."""
     device = get_device(device_id)
@@ -146,12 +157,18 @@ def report_state(device_id: str, state: str) -> bool:
     return after != before
 
 
+MAX_IDS = 200  # ids=a,b,c: the few devices a page names (alarms, a group)
+
+
 def list_query(args) -> select:
-    """A select of devices filtered by the query arguments type, domain, status, connectivity, q."""
+    """A select of devices filtered by type, domain, status, connectivity, q and ids=a,b,c."""
     stmt = select(Device)
     for name in ("type", "domain", "status", "asset_id", "gateway_id"):
         if args.get(name):
             stmt = stmt.where(getattr(Device, name) == args[name])
+    if args.get("ids"):
+        ids = [i for i in args["ids"].split(",") if i][:MAX_IDS]
+        stmt = stmt.where(Device.id.in_(ids))
     conn = args.get("connectivity")
     if conn == "online":
         stmt = stmt.where(online_clause())

@@ -1,0 +1,1 @@
+"""Energy domain: grid load, consumption, renewables, carbon, tariffs, forecasts, load balancing."""
