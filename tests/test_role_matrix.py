@@ -12,9 +12,24 @@ import re
 from smartcity import domains
 from smartcity.auth.models import ROLES
 
-PUBLIC = {"ops.health", "ops.openapi", "ops.docs", "ops.docs_css", "auth.login", "auth.refresh"}
+PUBLIC = {"ops.health", "ops.openapi", "ops.docs", "ops.docs_css", "auth.login", "auth.refresh",
+          "custom_dashboards.public_board"}  # a published dashboard: its link is the secret
 
 EXPECTED = {
+    # Custom dashboards: any signed-in user builds their own; sharing and ownership are checked
+    # per dashboard (tests/custom_dashboards).
+    "custom_dashboards.list_boards": "viewer",
+    "custom_dashboards.create_board": "viewer",
+    "custom_dashboards.get_board": "viewer",
+    "custom_dashboards.update_board": "viewer",
+    "custom_dashboards.delete_board": "viewer",
+    "custom_dashboards.board_data": "viewer",
+    "custom_dashboards.export_board": "viewer",
+    "custom_dashboards.import_board": "viewer",
+    "custom_dashboards.publish_board": "viewer",
+    "custom_dashboards.unpublish_board": "viewer",
+    "custom_dashboards.get_home": "viewer",
+    "custom_dashboards.set_home": "viewer",
     "auth.logout": "viewer",
     "auth.get_profile": "viewer",
     "auth.update_profile": "viewer",

@@ -1,7 +1,7 @@
 """broker_account_changes: device accounts the broker must be brought in line with
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
