@@ -10,7 +10,7 @@ from smartcity.waste.metrics import CostModel
 
 domain = Domain(
     "waste", "Waste", routes="smartcity.waste.routes", device_types=("smart_bin",),
-    alert_events=True, order=30,
+    alert_events=True, page_script="js/pages/waste.js", order=30,
     defaults={
         "WASTE_HISTORY_H": 72,  # fill history read for a bin's fill rate
         "WASTE_OVERFLOW_PCT": 90,  # a bin this full counts as overflowing on the overview
@@ -21,6 +21,7 @@ domain = Domain(
         "WASTE_COST_MODEL": dict(CostModel().__dict__),
     })
 domain.on_city(events.create_default_rules)
+domain.after_commit(events.level_watch(domain))
 
 
 @domain.tile("bins-full", "Bins above 80 %")
