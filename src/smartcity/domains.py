@@ -15,7 +15,7 @@ INSTALLED: dict[str, str | None] = {
     "traffic": None,
     "emergency": None,
     "waste": None,
-    "energy": None,
+    "energy": "smartcity.energy",
     "water": None,
     "transport": None,
     "analytics": None,
