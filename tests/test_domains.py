@@ -13,7 +13,8 @@ def test_the_catalogue_lists_domains_and_keys_with_units(client, headers):
     aq = {k["name"]: k for k in types["air_quality_station"]["keys"]}
     assert types["air_quality_station"]["domain"] == "environment"
     assert aq["pm25"] == {"name": "pm25", "unit": "µg/m³", "derived": False, "min": 0,
-                          "max": None}
+                          "max": None, "label": "PM2.5", "kind": "number", "decimals": 1}
+    assert aq["aqi"]["period"] == "hourly"
     assert aq["aqi"]["derived"] is True
     assert "aqi" in body["derived_keys"]
     assert {c["name"] for c in types["streetlight"]["commands"]} >= {"ping", "set_dim_level"}

@@ -7,9 +7,24 @@ import re
 
 from smartcity.auth.models import ROLES
 
-PUBLIC = {"ops.health", "ops.openapi", "ops.docs", "ops.docs_css", "auth.login", "auth.refresh"}
+PUBLIC = {"ops.health", "ops.openapi", "ops.docs", "ops.docs_css", "auth.login", "auth.refresh",
+          "custom_dashboards.public_board"}  # a published dashboard: its link is the secret
 
 EXPECTED = {
+    # Custom dashboards: any signed-in user builds their own; sharing and ownership are checked
+    # per dashboard (tests/custom_dashboards).
+    "custom_dashboards.list_boards": "viewer",
+    "custom_dashboards.create_board": "viewer",
+    "custom_dashboards.get_board": "viewer",
+    "custom_dashboards.update_board": "viewer",
+    "custom_dashboards.delete_board": "viewer",
+    "custom_dashboards.board_data": "viewer",
+    "custom_dashboards.export_board": "viewer",
+    "custom_dashboards.import_board": "viewer",
+    "custom_dashboards.publish_board": "viewer",
+    "custom_dashboards.unpublish_board": "viewer",
+    "custom_dashboards.get_home": "viewer",
+    "custom_dashboards.set_home": "viewer",
     "auth.logout": "viewer",
     "auth.get_profile": "viewer",
     "auth.update_profile": "viewer",
@@ -45,6 +60,8 @@ EXPECTED = {
     "device_control.set_server_attributes": "operator",
     "device_control.set_config": "operator",
     "device_control.command_catalogue": "viewer",
+    "jobs.list_progress": "viewer",
+    "jobs.report_progress": "operator",
     "device_control.send_command": "operator",
     "device_control.list_commands": "viewer",
     "device_control.get_command": "viewer",
@@ -94,6 +111,42 @@ EXPECTED = {
     "environment.get_pollution_trends": "viewer",
     "environment.get_health_impact": "viewer",
     "environment.get_config": "viewer",
+    "traffic.get_data": "viewer",
+    "traffic.get_congestion": "viewer",
+    "traffic.list_incidents": "viewer",
+    "traffic.create_incident": "operator",
+    "traffic.get_incident": "viewer",
+    "traffic.update_incident": "operator",
+    "traffic.signal_timing": "viewer",
+    "traffic.optimise_signals": "viewer",
+    "traffic.apply_signal_plan": "operator",
+    "traffic.list_signal_plans": "viewer",
+    "traffic.plan_route": "viewer",
+    "traffic.get_peak_hours": "viewer",
+    "emergency.list_incidents": "viewer",
+    "emergency.create_incident": "operator",
+    "emergency.get_incident": "viewer",
+    "emergency.update_incident": "operator",
+    "emergency.recommend_units": "viewer",
+    "emergency.list_units": "viewer",
+    "emergency.dispatch_unit": "operator",
+    "emergency.best_station": "viewer",
+    "emergency.get_coverage": "viewer",
+    "emergency.get_statistics": "viewer",
+    "emergency.broadcast": "operator",
+    "emergency.list_alerts": "viewer",
+    "emergency.get_alert": "viewer",
+    "emergency.get_alert_cap": "viewer",
+    "waste.list_bins": "viewer",
+    "waste.create_bin": "admin",
+    "waste.get_bin": "viewer",
+    "waste.update_level": "operator",
+    "waste.list_collections": "viewer",
+    "waste.create_collection": "operator",
+    "waste.get_collection": "viewer",
+    "waste.complete_collection": "operator",
+    "waste.optimise_routes": "operator",
+    "waste.get_analytics": "viewer",
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")

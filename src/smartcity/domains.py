@@ -12,9 +12,9 @@ from smartcity.domain import Domain
 
 INSTALLED: dict[str, str | None] = {
     "environment": "smartcity.environment",
-    "traffic": None,
-    "emergency": None,
-    "waste": None,
+    "traffic": "smartcity.traffic",
+    "emergency": "smartcity.emergency",
+    "waste": "smartcity.waste",
     "energy": "smartcity.energy",
     "water": None,
     "transport": None,

@@ -17,15 +17,7 @@ import requests
 from smartcity import create_app
 from smartcity.config import TestConfig
 from tests.broker import ROOT, free_port, wait_port, wait_until
-from tests.dashboard.test_browser import (  # noqa: F401 - chromium is a fixture
-    AXE,
-    PASSWORD,
-    Session,
-    _empty_tables,
-    _store_city_and_users,
-    chromium,
-    shoot,
-)
+from tests.browser import AXE, PASSWORD, Session, empty_tables, shoot, store_city_and_users
 
 HOUR = 3_600_000
 STATIONS = {"aq-1": ("Centro air", "district-5", 12.0), "aq-2": ("Porta Fiume air",
@@ -87,7 +79,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def city(database_url, tmp_path_factory):
-    _store_city_and_users(database_url)
+    store_city_and_users(database_url)
     end = _store_stations(database_url)
     tmp = tmp_path_factory.mktemp("env-server")
     port = free_port()
@@ -105,7 +97,7 @@ def city(database_url, tmp_path_factory):
         server.terminate()
         server.wait(20)
         log.close()
-        _empty_tables(database_url)
+        empty_tables(database_url)
 
 
 @pytest.fixture(scope="module")

@@ -235,6 +235,18 @@ def test_gateway_posts_for_its_children_only(client, make_device, admin_headers,
     assert history(client, admin_headers, "stranger-1") == []
 
 
+def test_a_gateway_batch_keeps_the_gateway_itself_online(client, make_device, admin_headers, ts):
+    gateway = make_device("gw-2", type="gateway")
+    make_device("child-2", type="smart_bin", gateway_id="gw-2")
+    assert client.get("/api/devices/gw-2", headers=admin_headers).get_json()[
+        "connectivity"] == "offline"
+    response = client.post("/api/telemetry/batch", headers=key(gateway), json=[
+        {"device_id": "child-2", "ts": ts, "values": {"fill_level": 40}}])
+    assert response.status_code == 201
+    assert client.get("/api/devices/gw-2", headers=admin_headers).get_json()[
+        "connectivity"] == "online"
+
+
 def test_plain_device_key_cannot_post_batches(client, make_device):
     device = make_device("notgw")
     response = client.post("/api/telemetry/batch", headers=key(device),

@@ -25,7 +25,7 @@ def get_catalogue():
 @bp.get("")
 @require_role("viewer")
 def list_devices():
-    """List devices (filters: type, domain, status, connectivity, asset_id, gateway_id, q)."""
+    """List devices (filters: type, domain, status, connectivity, asset_id, gateway_id, q, ids)."""
     rows, cursor = paginate(db.session, service.list_query(request.args), [Device.id])
     return page_response([service.device_to_dict(d) for d in rows], cursor)
 
@@ -64,7 +64,7 @@ def update_device(device_id):
 @require_role("admin")
 def delete_device(device_id):
     """Delete a device and its key."""
-    db.session.delete(service.get_device(device_id))
+    service.delete_device(service.get_device(device_id))
     record("device.deleted", "device", device_id)
     db.session.commit()
     return "", 204

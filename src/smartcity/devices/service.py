@@ -14,6 +14,7 @@ from smartcity.devices.models import Device
 from smartcity.errors import ApiError, bad_request, conflict, not_found
 from smartcity.extensions import db
 from smartcity.http import search_pattern
+from smartcity.mqtt.accounts import queue as broker_accounts
 from smartcity.security import keys
 from smartcity.timeutil import iso
 
@@ -33,7 +34,15 @@ def create_device(data: dict) -> tuple[Device, str]:
         asset_id=data.get("asset_id"), key_prefix=issued.prefix, key_hash=issued.digest)
     db.session.add(device)
     db.session.flush()
+    _broker_sync(device.id, issued.token)
+    _broker_sync(device.gateway_id)
     return device, issued.token
+
+
+def _broker_sync(device_id: str | None, api_key: str | None = None) -> None:
+    """Queue the device's broker account change in this transaction (see mqtt/accounts)."""
+    if device_id and broker_accounts.enabled():
+        broker_accounts.queue_sync(device_id, api_key)
 
 
 def _check_gateway(gateway_id: str, device_id: str) -> None:
@@ -45,18 +54,32 @@ def _check_gateway(gateway_id: str, device_id: str) -> None:
 def update_device(device: Device, data: dict) -> Device:
     if data.get("gateway_id"):
         _check_gateway(data["gateway_id"], device.id)
+    before = (device.status, device.gateway_id)
     for field in ("name", "domain", "location", "gateway_id", "asset_id", "status"):
         if field in data:
             setattr(device, field, data[field])
     if "metadata" in data:
         device.meta = data["metadata"]
+    if (device.status, device.gateway_id) != before:
+        _broker_sync(device.id)
+        if device.gateway_id != before[1]:  # both gateways' clients change their roles
+            _broker_sync(before[1])
+            _broker_sync(device.gateway_id)
     return device
+
+
+def delete_device(device: Device) -> None:
+    """Delete a device; its broker client, role and retained config go with it."""
+    db.session.delete(device)
+    if broker_accounts.enabled():
+        broker_accounts.queue_delete(device.id)
 
 
 def rotate_key(device: Device) -> str:
     """Replace the device's key; the old one stops working at the next request."""
     issued = keys.issue()
     device.key_prefix, device.key_hash = issued.prefix, issued.digest
+    _broker_sync(device.id, issued.token)
     return issued.token
 
 
@@ -111,6 +134,17 @@ def touch(device: Device, reported_state: str | None = None) -> None:
     device.reported_state = reported_state
 
 
+HEARD_EVERY_S = 15  # a device heard again within this keeps its last_seen: no write per request
+
+
+def heard_from(device_id: str) -> None:
+    """A device that forwards others' readings (a gateway) is online by doing so."""
+    device = get_device(device_id)
+    fresh = device.last_seen and device.last_seen >= utcnow() - timedelta(seconds=HEARD_EVERY_S)
+    if not (fresh and device.reported_state != "offline"):
+        report_state(device_id, "online")
+
+
 def report_state(device_id: str, state: str) -> bool:
     """Apply an explicit online/offline report (MQTT status, last will); True if it changed."""
     device = get_device(device_id)
@@ -126,12 +160,18 @@ def report_state(device_id: str, state: str) -> bool:
     return after != before
 
 
+MAX_IDS = 200  # ids=a,b,c: the few devices a page names (alarms, a group)
+
+
 def list_query(args) -> select:
-    """A select of devices filtered by the query arguments type, domain, status, connectivity, q."""
+    """A select of devices filtered by type, domain, status, connectivity, q and ids=a,b,c."""
     stmt = select(Device)
     for name in ("type", "domain", "status", "asset_id", "gateway_id"):
         if args.get(name):
             stmt = stmt.where(getattr(Device, name) == args[name])
+    if args.get("ids"):
+        ids = [i for i in args["ids"].split(",") if i][:MAX_IDS]
+        stmt = stmt.where(Device.id.in_(ids))
     conn = args.get("connectivity")
     if conn == "online":
         stmt = stmt.where(online_clause())

@@ -93,7 +93,7 @@ def history_only(s: Setup) -> int:
     times = coverage.grid(s.t0 - s.span, s.t0, s.resolution)
     progress = backfill.run(s.fleet(), transports.HttpTransport(s.args.url, {}),
                             s.keys["service_account"]["token"], times, stop=s.stop,
-                            state_file=s.state_file)
+                            state_file=s.state_file, make_fleet=s.fleet)
     print(f"history: {progress.stored} points stored, {progress.failed} failed", file=sys.stderr)
     return 0 if progress.failed == 0 and not s.stop.is_set() else 1
 
@@ -103,7 +103,7 @@ def _transport(s: Setup, fleet: Fleet):
         url = s.args.mqtt_url or Config.from_environment().get("MQTT_URL")
         if not url:
             raise ValueError("--transport mqtt needs --mqtt-url or MQTT_URL")
-        return transports.MqttTransport(url, list(fleet.devices))
+        return transports.MqttTransport(url, list(fleet.devices), keys=s.keys["devices"])
     return transports.HttpTransport(s.args.url, s.keys["devices"], s.args.concurrency)
 
 
@@ -121,7 +121,7 @@ def _history(s: Setup, times: list[float], live_transport) -> tuple[threading.Th
         args=(s.fleet(), transports.HttpTransport(s.args.url, {}),
               s.keys["service_account"]["token"], times, progress, s.stop),
         kwargs={"max_points": backfill.LIVE_FRIENDLY_POINTS, "state_file": s.state_file,
-                "pause": pause})
+                "pause": pause, "make_fleet": s.fleet})
     return thread, progress
 
 

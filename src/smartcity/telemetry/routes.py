@@ -57,12 +57,16 @@ def post_batch():
         def allowed(device):
             return device.gateway_id == gateway.id or device.id == gateway.id
     else:
+        gateway = None
         authorize("operator")
 
         def allowed(_device):
             return True
 
-    return _answer(ingest.batch_payload(request.get_data(), allowed))
+    answer = _answer(ingest.batch_payload(request.get_data(), allowed))
+    if gateway is not None:  # it sends no readings of its own: its batches are its heartbeat
+        devices.heard_from(gateway.id)
+    return answer
 
 
 post_batch.required_role = "operator"

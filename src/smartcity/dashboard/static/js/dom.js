@@ -36,9 +36,11 @@ export function bootstrap() {
   return el ? JSON.parse(el.textContent) : {};
 }
 
-export function formatNumber(value, digits = 2) {
+/** Grouped digits; with `min` set, a fixed precision (1.80 next to 1.49), else trimmed. */
+export function formatNumber(value, digits = 2, min = undefined) {
   if (value === null || value === undefined || value === "") return "—";
   if (typeof value !== "number") return String(value);
+  if (min !== undefined) return value.toLocaleString(undefined, { minimumFractionDigits: min, maximumFractionDigits: digits });
   const abs = Math.abs(value);
   const max = abs >= 1000 ? 0 : abs >= 10 ? 1 : digits;
   return value.toLocaleString(undefined, { maximumFractionDigits: max });
@@ -55,9 +57,27 @@ export function formatTime(ms) {
   return date.toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
 }
 
-export function timeElement(ms) {
+/** "just now", "5 min ago", "3 h ago", "2 d ago"; older than a week: the date and time. */
+export function relativeTime(ms, now = Date.now()) {
+  const s = Math.round((now - new Date(ms).getTime()) / 1000);
+  if (s < 45) return "just now";
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  if (s < 7 * 86400) return `${Math.round(s / 86400)} d ago`;
+  return formatTime(ms);
+}
+
+/** A <time>; relative ones show "5 min ago" with the absolute time on hover. */
+export function timeElement(ms, { relative = false } = {}) {
   const date = new Date(ms);
-  return h("time", { datetime: date.toISOString() }, formatTime(ms));
+  return relative
+    ? h("time", { datetime: date.toISOString(), title: formatTime(ms), dataset: { relative: "" } }, relativeTime(ms))
+    : h("time", { datetime: date.toISOString() }, formatTime(ms));
+}
+
+/** Bring every relative <time> under root up to date (pages call it on a timer). */
+export function refreshRelativeTimes(root = document) {
+  for (const el of root.querySelectorAll("time[data-relative]")) el.textContent = relativeTime(el.dateTime);
 }
 
 export function label(text) {

@@ -120,7 +120,7 @@ export async function startPage(render, { publicPage = false } = {}) {
   setupConnection();
   try {
     await render({ user, bootstrap: data });
-    markUpdated();
+    if (!$("#last-updated")?.dateTime) markUpdated();  // unless the page set its own time
   } catch (err) {
     console.warn(err);
     toast(err.message || "Something went wrong", "error");

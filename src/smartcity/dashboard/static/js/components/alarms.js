@@ -1,7 +1,8 @@
 // Alarm list: loads /api/alerts with filters, follows live `alert` events, ack and clear buttons
 // for operators.
 import { api, can } from "../api.js";
-import { clear, formatNumber, h, label, timeElement } from "../dom.js";
+import { clear, h, label, refreshRelativeTimes, timeElement } from "../dom.js";
+import { formatReading, keyLabel, loadCatalogue } from "../catalogue.js";
 import { joinRoom, on } from "../socket.js";
 import { markUpdated, toast } from "../shell.js";
 
@@ -22,6 +23,18 @@ function matches(alarm, filters) {
 }
 
 let ruleNames = null;
+const devices = new Map();  // id -> {name, type}, shared by every list on the page
+
+/** Names and types of the devices these alarms come from, fetched once each. */
+async function lookupDevices(alarms) {
+  const missing = [...new Set(alarms.filter((a) => a.originator_type === "device" && !devices.has(a.originator_id))
+    .map((a) => a.originator_id))];
+  if (!missing.length) return false;
+  for (const id of missing) devices.set(id, null);
+  const page = await api.get("/api/devices", { ids: missing.join(","), limit: missing.length });
+  for (const d of page.items) devices.set(d.id, { name: d.name, type: d.type });
+  return true;
+}
 
 export class AlarmList {
   constructor(container, { filters = {}, limit = 50, compact = false, onAlarm } = {}) {
@@ -33,6 +46,7 @@ export class AlarmList {
     this.alarms = new Map();
     this.list = h("ul", { class: "alarm-list", "aria-live": "polite", "aria-relevant": "additions" });
     clear(container, this.list);
+    setInterval(() => refreshRelativeTimes(this.list), 30_000);
     joinRoom("alerts");
     on("alert", (event) => this.apply(event));
     // After a (re)connection, catch up with what happened while no events could arrive.
@@ -46,8 +60,10 @@ export class AlarmList {
       ruleNames = api.get("/api/alert-rules", { limit: 1000 })
         .then((page) => new Map(page.items.map((r) => [r.id, r.name]))).catch(() => new Map());
     }
-    this.names = await ruleNames;
-    const page = await api.get("/api/alerts", { ...filters, limit: this.limit });
+    const [names, page] = await Promise.all([ruleNames,
+      api.get("/api/alerts", { ...filters, limit: this.limit }), loadCatalogue().catch(() => null)]);
+    this.names = names;
+    await lookupDevices(page.items).catch(() => false);
     this.loaded = true;
     this.alarms = new Map(page.items.map((a) => [a.id, a]));
     this.render();
@@ -56,9 +72,13 @@ export class AlarmList {
 
   apply({ action, alarm }) {
     const known = this.alarms.has(alarm.id);
-    if (matches(alarm, this.filters)) this.alarms.set(alarm.id, alarm);
+    const mine = matches(alarm, this.filters);
+    if (!mine && !known) return;  // another device's alarm: nothing here changed
+    if (mine) this.alarms.set(alarm.id, alarm);
     else this.alarms.delete(alarm.id);
-    this.render(action === "created" || !known ? alarm.id : null);
+    const fresh = action === "created" || !known ? alarm.id : null;
+    this.render(fresh);
+    lookupDevices([alarm]).then((found) => found && this.render(fresh)).catch(() => {});
     markUpdated();
     if (this.onAlarm) this.onAlarm(action, alarm);
   }
@@ -77,12 +97,14 @@ export class AlarmList {
   }
 
   title(alarm) {
-    return (this.names && this.names.get(alarm.rule_id)) || label(alarm.type);
+    return alarm.details?.rule || (this.names && this.names.get(alarm.rule_id)) || label(alarm.type);
   }
 
   item(alarm, fresh) {
+    const device = alarm.originator_type === "device" ? devices.get(alarm.originator_id) : null;
     const origin = alarm.originator_type === "device"
-      ? h("a", { href: `/devices/${encodeURIComponent(alarm.originator_id)}` }, alarm.originator_id)
+      ? h("a", { href: `/devices/${encodeURIComponent(alarm.originator_id)}` },
+        device?.name ? `${device.name} (${alarm.originator_id})` : alarm.originator_id)
       : `${alarm.originator_type} ${alarm.originator_id}`;
     const actions = h("div", { class: "alarm-actions" });
     if (can("operator") && !this.compact) {
@@ -99,8 +121,11 @@ export class AlarmList {
         }, "Clear"));
       }
     }
+    const key = alarm.details?.key;
+    const type = device?.type;
     const value = alarm.value === null || alarm.value === undefined ? null
-      : h("span", { class: "alarm-value" }, `value ${formatNumber(alarm.value)}`);
+      : h("span", { class: "alarm-value" }, key ? `${keyLabel(type, key)} ${formatReading(type, key, alarm.value)}`
+        : `value ${formatReading(type, "", alarm.value)}`);
     return h("li", { class: `alarm sev-${alarm.severity}${fresh ? " fresh" : ""}`,
       dataset: { alarmId: alarm.id, status: alarm.status } },
     h("span", { class: `badge sev-${alarm.severity}` }, alarm.severity),
@@ -108,7 +133,7 @@ export class AlarmList {
       h("strong", {}, this.title(alarm)), " · ", origin,
       h("div", { class: "alarm-sub" },
         h("span", { class: "alarm-status" }, STATUS_LABELS[alarm.status] || alarm.status),
-        " · ", timeElement(alarm.last_seen), alarm.count > 1 ? ` · ×${alarm.count}` : "",
+        " · ", timeElement(alarm.last_seen, { relative: true }), alarm.count > 1 ? ` · ×${alarm.count}` : "",
         value ? " · " : "", value)),
     actions);
   }

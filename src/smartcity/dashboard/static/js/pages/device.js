@@ -1,19 +1,22 @@
 // Device page: latest values, desired vs reported configuration, command buttons with their
 // status, live charts per key over 1 h / 24 h / 7 d / 30 d, CSV export and the device's alarms.
 import { api, can, download } from "../api.js";
-import { $, bootstrap, clear, formatTime, formatValue, h, label, timeElement } from "../dom.js";
+import { $, bootstrap, clear, formatTime, h, label, timeElement } from "../dom.js";
 import { AlarmList } from "../components/alarms.js";
 import { TimeChart } from "../components/chart.js";
+import { formatReading, keyInfo, keyLabel, loadCatalogue } from "../catalogue.js";
+import { checkHistory, historyLoading, historyText } from "../history.js";
 import { renderTable, updateRows } from "../components/table.js";
 import { joinRoom, on } from "../socket.js";
 import { markUpdated, startPage, toast } from "../shell.js";
 import { commandForm } from "./device-commands.js";
 
+const HOUR = 3_600_000;
 const RANGES = [
-  { key: "1h", label: "1 h", start: "-1h", interval: "1m" },
-  { key: "24h", label: "24 h", start: "-24h", interval: "15m" },
-  { key: "7d", label: "7 d", start: "-7d", interval: "1h" },
-  { key: "30d", label: "30 d", start: "-30d", interval: "1h" },
+  { key: "1h", label: "1 h", start: "-1h", interval: "1m", ms: HOUR, words: "the last hour" },
+  { key: "24h", label: "24 h", start: "-24h", interval: "15m", ms: 24 * HOUR, words: "the last 24 hours" },
+  { key: "7d", label: "7 d", start: "-7d", interval: "1h", ms: 168 * HOUR, words: "the last 7 days" },
+  { key: "30d", label: "30 d", start: "-30d", interval: "1h", ms: 720 * HOUR, words: "the last 30 days" },
 ];
 const deviceId = bootstrap().device_id;
 const base = `/api/devices/${encodeURIComponent(deviceId)}`;
@@ -21,6 +24,7 @@ const latest = {};
 const charts = new Map();
 const commands = new Map();
 let range = RANGES[0];
+let device;
 let latestTable;
 let commandTable;
 
@@ -100,11 +104,18 @@ async function loadCharts() {
   }
   const answer = await api.get(`${base}/telemetry/aggregate`, {
     keys: numericKeys.join(","), start: range.start, interval: range.interval, agg: "avg" });
+  const now = Date.now();
   for (const key of numericKeys) {
+    const info = keyInfo(device.type, key);
     if (!charts.has(key)) {
       if (!charts.size) clear(box);
-      charts.set(key, new TimeChart(box, { title: label(key), name: key, height: 160 }));
+      charts.set(key, new TimeChart(box, { title: info.label, name: key, height: 160, unit: info.unit,
+        decimals: info.decimals }));
     }
+    const hourly = info.period === "hourly" ? `; ${info.label} is computed hourly` : "";
+    const run = historyLoading();
+    charts.get(key).setWindow(now - range.ms, now, `No readings in ${range.words}${hourly}.`
+      + (run ? ` ${historyText(run)}.` : ""));
     charts.get(key).setData(answer.series[key] || []);
   }
   box.dataset.range = range.key;
@@ -122,17 +133,20 @@ function followLive() {
   joinRoom(`device:${deviceId}`);
   on("telemetry", (items) => {
     let newKey = false;
+    let newest = 0;
     for (const item of items) {
       if (item.device_id !== deviceId) continue;
+      newest = Math.max(newest, item.ts);
       for (const [key, value] of Object.entries(item.values)) {
         if (!latest[key]) newKey = true;
         if (!latest[key] || latest[key].ts <= item.ts) latest[key] = { ts: item.ts, value };
         charts.get(key)?.append(item.ts, value);
       }
     }
+    if (!newest) return;  // "last updated" moves only when this device's values do
     renderLatest();
     if (newKey) loadCharts().catch(() => {});
-    markUpdated();
+    markUpdated(newest);
   });
   on("command", (command) => {
     if (command.device_id === deviceId) {
@@ -158,15 +172,15 @@ async function refreshState() {
 }
 
 async function render() {
-  const device = await api.get(base);
+  [device] = await Promise.all([api.get(base), loadCatalogue(), checkHistory().catch(() => null)]);
   $("#device-title").textContent = device.name || device.id;
   $("#device-meta").textContent = `${device.id} · ${label(device.type)} · ${label(device.domain)} · ${device.status} · ${device.connectivity}` +
     (device.last_seen ? ` · last seen ${formatTime(device.last_seen)}` : "");
   latestTable = renderTable($("#latest"), {
     caption: "Latest value of each key",
     columns: [
-      { label: "Key", value: (r) => label(r.key) },
-      { label: "Value", value: (r) => formatValue(r.value), className: "num" },
+      { label: "Key", value: (r) => keyLabel(device.type, r.key) },
+      { label: "Value", value: (r) => formatReading(device.type, r.key, r.value), className: "num" },
       { label: "Time", value: (r) => timeElement(r.ts) },
     ],
     rows: [], empty: "No readings yet.",
@@ -187,6 +201,8 @@ async function render() {
     api.get(`${base}/commands/catalogue`), api.get(`${base}/commands`, { limit: 20 })]);
   Object.assign(latest, values.values);
   renderLatest();
+  const newest = Math.max(0, ...Object.values(latest).map((v) => v.ts));
+  if (newest) markUpdated(newest);  // the device's newest reading, not when the page loaded
   renderConfig(attrs);
   for (const c of history.items) commands.set(c.id, c);
   renderCommands();

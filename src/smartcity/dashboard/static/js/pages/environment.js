@@ -179,7 +179,10 @@ async function renderChart() {
   const item = stations.find((s) => s.device_id === selected);
   if (!item) return;
   const history = await api.get(`/api/environment/air-quality/${encodeURIComponent(item.device_id)}/history`, { start: "-24h" });
-  if (!chart) chart = new TimeChart($("#env-chart"), { title: "Hourly US EPA AQI", height: 200 });
+  if (!chart) chart = new TimeChart($("#env-chart"), { title: "Hourly US EPA AQI", height: 200, decimals: 0 });
+  const now = Date.now();
+  chart.setWindow(now - 86_400_000, now, `No hourly AQI for ${item.name || item.device_id} in the last 24 hours: `
+    + "the index is computed at each full hour from that hour's readings.");
   chart.setData(history.items.map((p) => ({ ts: p.ts, value: p.aqi })));
   $("#env-chart").dataset.station = item.device_id;
 }

@@ -7,6 +7,7 @@ import { renderTable } from "../components/table.js";
 import { createTile } from "../components/tile.js";
 import { joinRoom, on } from "../socket.js";
 import { markUpdated, startPage } from "../shell.js";
+import { followHistory, historyLoading, historyText } from "../history.js";
 
 const SEVERITIES = ["critical", "major", "minor", "warning", "info"];
 const REFRESH_MS = 30_000;
@@ -74,10 +75,17 @@ function renderByDomain(byDomain) {
 }
 
 let weeklyChart = null;
+let weeklyStats = null;
 
-function renderWeekly(stats) {
-  if (!weeklyChart) weeklyChart = new TimeChart($("#weekly-chart"), { title: "Readings per day", bars: true, daily: true, height: 160 });
-  weeklyChart.setData(stats.day_starts.map((ts, i) => ({ ts, value: stats.totals.readings[i] })));
+function renderWeekly(stats = weeklyStats) {
+  if (!stats) return;
+  weeklyStats = stats;
+  if (!weeklyChart) weeklyChart = new TimeChart($("#weekly-chart"), { title: "Readings per day", bars: true, daily: true, height: 160, decimals: 0 });
+  // While history loads, days still empty are left out rather than drawn as zeros.
+  const loading = historyLoading();
+  const days = stats.day_starts.map((ts, i) => ({ ts, value: stats.totals.readings[i] }));
+  weeklyChart.setEmptyText(loading ? `${historyText(loading)}.` : "No readings in the last seven days.");
+  weeklyChart.setData(loading ? days.filter((d) => d.value > 0) : days);
   const rows = [];
   for (const [name, perDomain] of Object.entries(stats.series)) {
     for (const [domain, counts] of Object.entries(perDomain)) rows.push({ name, domain, counts });
@@ -92,6 +100,18 @@ function renderWeekly(stats) {
     ],
     rows,
   });
+}
+
+function showHistory(run) {
+  const banner = $("#history-banner");
+  banner.hidden = !run;
+  if (run) {
+    $("#history-text").textContent = historyText(run);
+    $("#history-bar").value = run.percent;
+  }
+  document.body.dataset.history = run ? String(run.percent) : "done";
+  if (run) renderWeekly();
+  else api.get("/api/dashboard/statistics/weekly").then(renderWeekly).catch(() => {});
 }
 
 let loading = null;
@@ -129,7 +149,7 @@ async function render() {
   on("alert", scheduleLoad);
   on("connect", scheduleLoad);
   await Promise.all([load(), recent.load(),
-    api.get("/api/dashboard/statistics/weekly").then(renderWeekly)]);
+    api.get("/api/dashboard/statistics/weekly").then(renderWeekly), followHistory(showHistory)]);
   setInterval(scheduleLoad, REFRESH_MS);
   setInterval(() => api.get("/api/dashboard/statistics/weekly").then(renderWeekly).catch(() => {}), 5 * REFRESH_MS);
 }

@@ -1,0 +1,41 @@
+"""What an operator meets around the charts (#19): history loading said out loud, the demo
+gateway staying online, the map's legend and theme, admin paging, one sign-in for all tabs,
+vehicle tracks, command and configuration forms, rule pickers."""
+
+import time
+
+import requests
+
+
+def test_the_overview_says_history_is_loading_until_it_is_done(operator, city, no_console_errors,
+                                                                 screenshot):
+    no_console_errors(operator)
+    body = {"done": 0, "total": 5000, "label": "7 days of history"}
+    city.api("PUT", "/api/jobs/progress/history", json=body)
+    city.api("PUT", "/api/jobs/progress/history", json={**body, "done": 2100})
+    page = operator.goto("/")
+    banner = page.locator("#history-banner")
+    banner.get_by_text("7 days of history loading: 42%").wait_for()
+    assert page.get_attribute("#history-bar", "value") == "42"
+    page.locator("#weekly table").wait_for()
+    screenshot(page, "overview-history-loading")
+    city.api("PUT", "/api/jobs/progress/history", json={**body, "done": 5000, "finished": True})
+    page.wait_for_selector("body[data-history=done]", timeout=15_000)  # polled every 5 s
+    assert banner.is_hidden()
+
+
+def test_a_gateway_that_forwards_batches_stays_online(operator, city, no_console_errors):
+    no_console_errors(operator)
+    city.device("gw-1", "gateway", "Old town gateway", 0.004, -0.002)
+    city.api("POST", "/api/devices", json={"id": "bin-1", "type": "smart_bin",
+                                           "gateway_id": "gw-1", "name": "Square bin"})
+    answer = requests.post(f"{city.url}/api/telemetry/batch", timeout=10,
+                           headers={"X-API-Key": city.keys["gw-1"]}, json=[
+                               {"device_id": "bin-1", "ts": int(time.time() * 1000),
+                                "values": {"fill_level": 35}}])
+    assert answer.status_code == 201
+    page = operator.goto("/")
+    row = page.locator("#by-domain tbody tr", has_text="infrastructure")
+    row.wait_for()
+    assert [c.strip() for c in row.locator("td").all_inner_texts()] == [
+        "infrastructure", "1", "1", "0"]
