@@ -119,3 +119,11 @@ def history(grid, store):
             ("bat-1", ts, {"soc": 60.0, "power": 0.0})]
     store(readings)
     return end
+
+
+@pytest.fixture(scope="session")
+def city():
+    """The demo city of seed 42 (pure: tests must not change it)."""
+    from smartcity.simulator.city import generate_city
+
+    return generate_city(42)
