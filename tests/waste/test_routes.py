@@ -5,29 +5,7 @@ import time
 
 import pytest
 
-from smartcity.extensions import db
-from smartcity.simulator.seed import seed_city
-from smartcity.telemetry import ingest
-from smartcity.telemetry.points import Point
-from smartcity.timeutil import now_ms
-
-H = 3_600_000
-
-
-@pytest.fixture
-def city(app, tmp_path):
-    with app.app_context():
-        seed_city(tmp_path / "demo-keys.json")
-        db.session.remove()
-
-
-def store_levels(app, device_id, levels, step_ms=H / 2):
-    """A history of fill levels ending now, one every step_ms."""
-    now = now_ms()
-    points = [Point(device_id, "fill_level", int(now - (len(levels) - 1 - i) * step_ms), v, None)
-              for i, v in enumerate(levels)]
-    with app.test_request_context():
-        ingest.store(ingest.Outcome(accepted=len(points), points=points))
+from tests.waste.kit import store_levels
 
 
 def test_bins_show_stream_capacity_district_and_fill_estimate(app, client, city, headers):

@@ -5,7 +5,7 @@ from smartcity.domain import Domain
 
 domain = Domain(
     "emergency", "Emergency", routes="smartcity.emergency.routes", device_types=("vehicle",),
-    alert_events=True, order=30,
+    alert_events=True, page_script="js/pages/emergency.js", order=30,
     defaults={"EMERGENCY_CAP_SENDER": "smartcity",  # CAP <sender>: no spaces, commas, < or &
               "EMERGENCY_CAP_SENDER_NAME": "City civil protection"})
 

@@ -52,9 +52,11 @@ def default_depot() -> str | None:
 
 
 def optimise(vehicles: list[dict], threshold_pct: float, horizon_h: float,
-             time_limit_s: float) -> dict:
-    """Routes for the given vehicles that empty every due bin the fleet can take."""
-    due = due_bins(bin_service.bin_states(), threshold_pct, horizon_h)
+             time_limit_s: float, exclude: set[str] = frozenset()) -> dict:
+    """Routes for the given vehicles that empty every due bin the fleet can take (bins in
+    `exclude`, already on an open round, are left out)."""
+    due = [b for b in due_bins(bin_service.bin_states(), threshold_pct, horizon_h)
+           if b["id"] not in exclude]
     network = roads.current_network()  # closed roads (incidents) are driven around
     depots = [depot_point(v["depot"] if v.get("depot") is not None else default_depot())
               for v in vehicles]
@@ -112,11 +114,11 @@ def _route(network, nodes, due, n_depots, depot, vehicle, tour, distance, load) 
 
 
 
-def save(plan: dict, scheduled_for: int | None = None) -> list[int]:
+def save(plan: dict, scheduled_for: int | None = None, source: str = "optimiser") -> list[int]:
     """Store each non-empty route as a planned collection; return their ids."""
     when = scheduled_for if scheduled_for is not None else now_ms()
     return [create_collection({"vehicle_id": r["vehicle_id"], "scheduled_for": when,
                                "bins": r["bins"], "distance_km": r["distance_km"],
                                "duration_h": r["duration_h"], "route": r["geometry"]},
-                              source="optimiser").id
+                              source=source).id
             for r in plan["routes"] if r["bins"]]
