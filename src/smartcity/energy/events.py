@@ -7,10 +7,10 @@ from smartcity.alerts import rule_service
 from smartcity.alerts.models import AlertRule
 from smartcity.alerts.schemas import rule_schema
 from smartcity.audit.service import record
-from smartcity.energy import network, series
+from smartcity.energy import network
 from smartcity.energy.network import METER
 from smartcity.extensions import db
-from smartcity.telemetry import queries
+from smartcity.telemetry import queries, reads
 from smartcity.telemetry.points import Point
 
 DEFAULT_RULES = [
@@ -68,7 +68,7 @@ def write_utilisation(app) -> dict:
                  if r.value is not None}
     points = utilisation_points(grid, power)
     db.release()  # the writer needs SQLite's write lock, which this session's reads hold
-    stored, error = series.submit_derived(points) if points else (0, None)
+    stored, error = reads.submit_derived(points) if points else (0, None)
     if error:
         app.logger.warning("energy utilisation not stored: %s", error)
     return {"utilisation": stored}

@@ -11,17 +11,19 @@ weekends differ), else the daily one. Future temperatures are the last day's aga
 import numpy as np
 from flask import current_app
 
+from smartcity.devices.service import devices_of
 from smartcity.energy import balancing, network, series
 from smartcity.energy.network import WEATHER
 from smartcity.extensions import db
 from smartcity.forecast import best_forecast, fill_gaps, time_of_week
+from smartcity.telemetry import reads
 
 HOUR, DAY = 3_600_000, 86_400_000
 MIN_COVERAGE = 0.8  # a feeder with fewer hours of history than this is not forecast
 
 
 def _temperature(conn, hours: np.ndarray, horizon: int) -> np.ndarray | None:
-    stations = series.device_ids(WEATHER)
+    stations = [d.id for d in devices_of(WEATHER)]
     if not stations:
         return None
     temp = series.mean_series(conn, stations, "temperature", hours)
@@ -41,7 +43,7 @@ def feeder_forecasts(horizon: int, history_days: int, backtest_days: int,
     """Forecast every (chosen) feeder's load for the next `horizon` hours."""
     config = current_app.config
     level = config["ENERGY_FORECAST_LEVEL"]
-    end = series.reporting_end(at)
+    end = reads.reporting_end(at)
     hours = series.hour_range(end - history_days * DAY, end)
     future = end + HOUR * np.arange(horizon, dtype=np.int64)
     grid = network.load_grid()
@@ -95,7 +97,7 @@ def _hhmm(ts: int, tz) -> str:
 
 
 def _battery(conn, battery: dict) -> dict | None:
-    soc = series.latest_value(conn, battery["id"], "soc")
+    soc = reads.latest(conn, battery["id"], ["soc"]).get("soc", {}).get("value")
     if soc is None or not battery["capacity_kwh"] or not battery["max_kw"]:
         return None
     return {"capacity_kwh": float(battery["capacity_kwh"]), "max_kw": float(battery["max_kw"]),

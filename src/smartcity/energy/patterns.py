@@ -6,17 +6,19 @@ from collections import defaultdict
 import numpy as np
 from flask import current_app
 
+from smartcity.devices.service import devices_of
 from smartcity.energy import series, usage
 from smartcity.energy.network import WEATHER
 from smartcity.energy.service import Readings
 from smartcity.extensions import db
+from smartcity.telemetry import reads
 
 DAY = 86_400_000
 
 
 def usage_patterns(days: int, group_by: str, at: int | None = None) -> dict:
     """Profile and load statistics of each meter or sector over the last `days` days."""
-    end = series.reporting_end(at)
+    end = reads.reporting_end(at)
     r = Readings(end - days * DAY, end)
     hours_of_day = series.local_hours(r.hours, r.tz)
     items = []
@@ -39,7 +41,7 @@ def _daily(values: np.ndarray, days: np.ndarray) -> tuple[list[int], np.ndarray]
 def meter_usage(meter_id: str, days: int, baseline_days: int, at: int | None = None) -> dict:
     """One meter's last `days` days against its own previous `baseline_days`."""
     config = current_app.config
-    end = series.reporting_end(at)
+    end = reads.reporting_end(at)
     r = Readings(end - (days + baseline_days) * DAY, end)
     row = r.rows("meter")[meter_id]
     demand = row["metered"] + row["generation"]
@@ -51,7 +53,7 @@ def meter_usage(meter_id: str, days: int, baseline_days: int, at: int | None = N
               "baseline": base_stats,
               "profile_kw": usage.daily_profile(now, series.local_hours(r.hours[split:], r.tz)),
               "efficiency": None}
-    stations = series.device_ids(WEATHER)
+    stations = [d.id for d in devices_of(WEATHER)]
     with db.reader() as conn:
         temp = series.mean_series(conn, stations, "temperature", r.hours) if stations else None
     if temp is not None and np.isfinite(temp).mean() >= 0.8:

@@ -19,7 +19,7 @@ from smartcity.energy.schemas import (
     range_query,
     usage_query,
 )
-from smartcity.errors import bad_request, not_found
+from smartcity.errors import bad_request
 from smartcity.http import json_body
 from smartcity.telemetry.params import time_range
 
@@ -31,13 +31,6 @@ def _range() -> tuple[int, int]:
     if end - start > MAX_RANGE_DAYS * 86_400_000:
         raise bad_request(f"at most {MAX_RANGE_DAYS} days at a time", "start")
     return start, end
-
-
-def _typed(device_id: str, device_type: str):
-    device = get_device(device_id)
-    if device.type != device_type:
-        raise not_found(device_type.replace("_", " "))
-    return device
 
 
 def _flexible(args: dict) -> float:
@@ -113,7 +106,7 @@ def get_usage():
 @require_role("viewer")
 def get_meter_usage(device_id):
     """Compare a meter with its own baseline: profile, EnPI per degree day, recommendations."""
-    _typed(device_id, METER)
+    get_device(device_id, (METER,))
     args = meter_usage_query.load(request.args)
     return patterns.meter_usage(device_id, args["days"], args["baseline_days"])
 
@@ -131,7 +124,7 @@ def get_load_balancing():
 @require_role("operator")
 def dispatch_battery(device_id):
     """Send a battery a charge or discharge command {action, power_kw, duration_s}."""
-    device = _typed(device_id, BATTERY)
+    device = get_device(device_id, (BATTERY,))
     data = dispatch_schema.load(json_body())
     command = commands.create(device, data["action"], {"power_kw": data["power_kw"],
                                                        "duration_s": data["duration_s"]},

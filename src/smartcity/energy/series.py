@@ -10,51 +10,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import select
 
-from smartcity.devices.models import Device
-from smartcity.extensions import db
-from smartcity.telemetry import queries
-from smartcity.telemetry.keys import key_dictionary
-from smartcity.telemetry.pipeline import get_pipeline
-from smartcity.timeutil import now_ms
+from smartcity.telemetry import reads
 
 HOUR = 3_600_000
-
-
-# Reads by key name. The domain kit (#18) moves these into telemetry.reads and devices.service;
-# until it lands, the energy domain keeps its own five lines of each here.
-def hourly_means(conn, device_id: str, key: str, start: int, end: int) -> dict[int, float]:
-    """{hour start: mean} of one key of a device over [start, end) from the hourly rollups."""
-    ids = key_dictionary(current_app).known_ids(conn, [key])
-    if key not in ids:
-        return {}
-    buckets = queries.aggregate(conn, [device_id], [ids[key]], start, end, HOUR)[ids[key]]
-    return {b: bucket.value("avg") for b, bucket in buckets.items()}
-
-
-def latest_value(conn, device_id: str, key: str) -> float | None:
-    ids = key_dictionary(current_app).known_ids(conn, [key])
-    found = queries.latest(conn, device_id, ids) if key in ids else {}
-    return found[key]["value"] if key in found else None
-
-
-def reporting_end(at: int | None = None) -> int:
-    """End of the last complete clock hour at `at` (default now)."""
-    return (now_ms() if at is None else at) // HOUR * HOUR
-
-
-def device_ids(device_type: str) -> list[str]:
-    return list(db.session.scalars(select(Device.id).where(Device.type == device_type)
-                                   .order_by(Device.id)))
-
-
-def submit_derived(points, timeout_s: float = 60) -> tuple[int, str | None]:
-    """Store computed points through the pipeline and wait for the commit: (stored, error)."""
-    job = get_pipeline().submit(points, block=True, derived=True)
-    if not job.wait(timeout_s) or job.error is not None:
-        return 0, str(job.error or "timeout")
-    return job.inserted, None
 
 
 def hour_range(start: int, end: int) -> np.ndarray:
@@ -69,7 +28,7 @@ def matrix(conn, device_ids: list[str], key: str, hours: np.ndarray) -> np.ndarr
         return out
     start, end = int(hours[0]), int(hours[-1]) + HOUR
     for row, device_id in enumerate(device_ids):
-        means = hourly_means(conn, device_id, key, start, end)
+        means = reads.hourly_means(conn, device_id, [key], start, end).get(key, {})
         for ts, value in means.items():
             i = (ts - start) // HOUR
             if 0 <= i < hours.size:
