@@ -1,7 +1,7 @@
 """users.session_version: tokens carry it; a password change or disabling bumps it
 
 Revision ID: 0009
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
