@@ -8,7 +8,7 @@ from smartcity.energy.tariffs import DEFAULT_TARIFF
 domain = Domain(
     "energy", "Energy", routes="smartcity.energy.routes",
     device_types=(METER, GENERATOR, BATTERY), alert_events=True,
-    page_script="js/pages/energy.js", order=40,
+    order=40,
     defaults={
         "ENERGY_TIMEZONE": "UTC",  # the city's local time: tariff hours, days, months
         "ENERGY_GRID_FACTOR": 0.25,  # kg CO2e per kWh of the grid (set the published one)
