@@ -13,9 +13,9 @@ from smartcity.domain import Domain
 INSTALLED: dict[str, str | None] = {
     "environment": "smartcity.environment",
     "traffic": "smartcity.traffic",
-    "emergency": None,
+    "emergency": "smartcity.emergency",
     "waste": "smartcity.waste",
-    "energy": None,
+    "energy": "smartcity.energy",
     "water": None,
     "transport": None,
     "analytics": None,

@@ -6,6 +6,8 @@ from flask import jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from smartcity.database import unavailable
+
 log = logging.getLogger(__name__)
 
 HTTP_CODES = {
@@ -56,22 +58,16 @@ def error_response(status, code, message, details=None, headers=None):
     return response
 
 
-def validation_details(messages: dict) -> dict:
-    """Name the first offending field, keep every message."""
-    field = next(iter(messages), None)
-    return {"field": field, "fields": messages}
-
-
 def init_app(app):
     @app.errorhandler(ApiError)
     def handle_api_error(err: ApiError):
         return error_response(err.status, err.code, err.message, err.details, err.headers)
 
+    from smartcity.validation import validation_error
+
     @app.errorhandler(ValidationError)
     def handle_validation_error(err: ValidationError):
-        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        return error_response(400, "validation_error", "invalid input",
-                              validation_details(messages))
+        return handle_api_error(validation_error(err))
 
     @app.errorhandler(HTTPException)
     def handle_http_error(err: HTTPException):
@@ -86,5 +82,10 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def handle_unexpected(err: Exception):
+        if unavailable(err):  # a restart or outage, not a bug: the caller should come back
+            log.warning("database unavailable: %s", str(err).split("\n", 1)[0])
+            return error_response(503, "storage_unavailable",
+                                  "database unavailable; retrying is safe", None,
+                                  {"Retry-After": "2"})
         log.exception("unhandled error")
         return error_response(500, "internal_error", "internal server error")

@@ -4,6 +4,7 @@ from smartcity.alerts.models import Alarm, AlertRule, AlertRulesVersion, Anomaly
 from smartcity.assets.models import Asset  # noqa: F401
 from smartcity.audit.models import AuditEntry  # noqa: F401
 from smartcity.auth.models import RevokedToken, ServiceAccount, User  # noqa: F401
+from smartcity.custom_dashboards.models import CustomDashboard, HomeDashboard  # noqa: F401
 from smartcity.database import Base
 from smartcity.devices.control_models import (  # noqa: F401
     Command,
