@@ -123,6 +123,7 @@ EXPECTED = {
     "traffic.list_signal_plans": "viewer",
     "traffic.plan_route": "viewer",
     "traffic.get_peak_hours": "viewer",
+    "traffic.predict_flow": "viewer",
     "emergency.list_incidents": "viewer",
     "emergency.create_incident": "operator",
     "emergency.get_incident": "viewer",
