@@ -83,11 +83,31 @@ def rotate_key(device: Device) -> str:
     return issued.token
 
 
-def get_device(device_id: str) -> Device:
+def get_device(device_id: str, types: tuple[str, ...] | None = None) -> Device:
+    """The device, or 404; with `types`, a device of another type is not found either."""
     device = db.session.get(Device, device_id)
-    if device is None:
-        raise not_found("device")
+    if device is None or (types is not None and device.type not in types):
+        raise not_found(" or ".join(t.replace("_", " ") for t in types) if types else "device")
     return device
+
+
+def devices_query(types: str | tuple[str, ...] | list[str], device_ids: list[str] | None = None):
+    """A select of the devices of some types (optionally only these ids)."""
+    types = (types,) if isinstance(types, str) else tuple(types)
+    stmt = select(Device).where(Device.type.in_(types))
+    return stmt.where(Device.id.in_(device_ids)) if device_ids else stmt
+
+
+def devices_of(types: str | tuple[str, ...] | list[str],
+               device_ids: list[str] | None = None) -> list[Device]:
+    """Devices of some types (optionally only these ids), ordered by id."""
+    return list(db.session.scalars(devices_query(types, device_ids).order_by(Device.id)))
+
+
+def location(device: Device) -> dict | None:
+    """{lat, lon} of a device that has both, else None."""
+    loc = device.location or {}
+    return {"lat": loc["lat"], "lon": loc["lon"]} if "lat" in loc and "lon" in loc else None
 
 
 def authenticate_device(api_key: str | None) -> DeviceIdentity:
