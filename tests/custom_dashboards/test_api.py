@@ -44,6 +44,8 @@ def test_create_read_update_delete(client, headers, station):
     renamed = client.put(url, headers=operator, json={"title": "Air quality"})
     assert renamed.get_json()["title"] == "Air quality"
     assert len(renamed.get_json()["widgets"]) == 2  # untouched by a partial update
+    moved = client.put(url, headers=operator, json={"widgets": [chart(x=2)]}).get_json()
+    assert moved["widgets"][0]["x"] == 2 and moved["widgets"][0]["h"] == 3  # defaults again
     listed = client.get("/api/dashboards", headers=operator).get_json()["items"]
     assert [b["id"] for b in listed] == [body["id"]]
     assert client.delete(url, headers=operator).status_code == 204

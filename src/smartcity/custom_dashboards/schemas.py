@@ -19,7 +19,9 @@ class DashboardSchema(Schema):
 
 
 dashboard_create = DashboardSchema()
-dashboard_update = DashboardSchema(partial=True)
+# Partial at the top only: a widget sent in an update is whole and gets its defaults
+# (partial=True would reach into the nested widgets too).
+dashboard_update = DashboardSchema(partial=tuple(DashboardSchema().fields))
 
 
 class HomeSchema(Schema):

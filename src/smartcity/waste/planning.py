@@ -10,6 +10,8 @@ whenever in the horizon it is driven.
 from sqlalchemy import select
 
 from smartcity.assets.models import Asset
+from smartcity.devices import commands
+from smartcity.devices.models import Device
 from smartcity.errors import bad_request
 from smartcity.extensions import db
 from smartcity.roads import store as roads
@@ -122,3 +124,25 @@ def save(plan: dict, scheduled_for: int | None = None, source: str = "optimiser"
                                "duration_h": r["duration_h"], "route": r["geometry"]},
                               source=source).id
             for r in plan["routes"] if r["bins"]]
+
+
+def dispatch(plan: dict, actor: str | None, timeout_s: int, collections: list[int] | None = None
+             ) -> list[dict]:
+    """Send each route to its truck as an assign_route command (vehicles that are devices);
+    the answer says per vehicle what was sent or why not."""
+    sent, ids = [], iter(collections or [])
+    for route in plan["routes"]:
+        if not route["bins"]:
+            continue
+        collection_id = next(ids, None)
+        device = db.session.get(Device, route["vehicle_id"])
+        if device is None or device.type != "vehicle":
+            sent.append({"vehicle_id": route["vehicle_id"], "command_id": None,
+                         "reason": "not a vehicle device"})
+            continue
+        command = commands.create(device, "assign_route", {
+            "bins": route["bins"], "distance_km": route["distance_km"],
+            "collection_id": collection_id}, timeout_s, actor)
+        sent.append({"vehicle_id": device.id, "command_id": command.id,
+                     "status": command.status})
+    return sent

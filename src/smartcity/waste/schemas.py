@@ -4,22 +4,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from smartcity.devices.models import DEVICE_ID_PATTERN
 from smartcity.devices.schemas import LocationSchema
-from smartcity.errors import ApiError
-from smartcity.timeutil import parse_time
+from smartcity.validation import Time
 from smartcity.waste.bins import STREAMS
 from smartcity.waste.models import STATUSES
 
 DEVICE_ID = validate.Regexp(DEVICE_ID_PATTERN)
-
-
-class Time(fields.Field):
-    """ISO 8601, epoch ms or relative (-24h, +1d) -> epoch ms."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_time(value, attr)
-        except ApiError as exc:
-            raise ValidationError(exc.message) from None
 
 
 class BinCreateSchema(Schema):
@@ -97,6 +86,9 @@ class RoutesSchema(Schema):
     time_limit_s = fields.Float(load_default=5.0, allow_nan=False,
                                 validate=validate.Range(0.1, 60))
     save = fields.Boolean(load_default=False)  # store the routes as planned collections
+    dispatch = fields.Boolean(load_default=False)  # send each truck its route as a command
+    command_timeout_s = fields.Integer(load_default=3600, strict=True,
+                                       validate=validate.Range(10, 86_400))
     scheduled_for = Time()
 
     @validates_schema
