@@ -85,6 +85,9 @@ class Config:
     NOTIFY_BACKOFF_MAX_S = 3600  # longest wait between two attempts
     NOTIFY_TIMEOUT_S = 10  # connect/read timeout of one webhook or SMTP attempt
     NOTIFY_SWEEP_INTERVAL = 30  # seconds between scheduler sweeps for due retries
+    # Webhooks reach public addresses only; list on-premises receivers here (networks such as
+    # 10.20.0.0/16, addresses or host names; comma-separated in the environment).
+    WEBHOOK_ALLOWED_TARGETS: list[str] = []
     SMTP_HOST = None  # unset: no e-mail notifications
     SMTP_PORT = 25
     SMTP_USER = None
@@ -126,6 +129,7 @@ class Config:
         "JWT_REFRESH_TTL": int,
         "MAX_CONTENT_LENGTH": int,
         "LOGIN_RATE_LIMIT": str,
+        "WEBHOOK_ALLOWED_TARGETS": str,
         "MAX_BATCH_POINTS": int,
         "MAX_CLOCK_SKEW": int,
         "INGEST_QUEUE_SIZE": int,
@@ -182,6 +186,7 @@ class TestConfig(Config):
     DATABASE_URL = "sqlite://"
     START_BACKGROUND = False
     NOTIFY_WORKER = False  # tests send notifications with run_due() unless they ask
+    WEBHOOK_ALLOWED_TARGETS = ["127.0.0.1/32"]  # the tests' local receivers
 
     @classmethod
     def from_environment(cls) -> dict:

@@ -13,4 +13,5 @@ ROLES = {
     "traffic.list_signal_plans": "viewer",
     "traffic.plan_route": "viewer",
     "traffic.get_peak_hours": "viewer",
+    "traffic.predict_flow": "viewer",
 }

@@ -5,12 +5,13 @@ from flask import Blueprint, current_app, g, request
 from smartcity.auth.guard import require_role
 from smartcity.errors import bad_request
 from smartcity.http import json_body
-from smartcity.traffic import incidents, peaks, service, signals, webster
+from smartcity.traffic import incidents, peaks, prediction, service, signals, webster
 from smartcity.traffic.schemas import (
     IncidentCreate,
     IncidentQuery,
     IncidentUpdate,
     PeakQuery,
+    PredictionQuery,
     RouteRequest,
     SignalTiming,
 )
@@ -131,3 +132,15 @@ def get_peak_hours():
     """Weekday and weekend hourly profiles per counter and their peak hours (local time)."""
     args = PeakQuery().load(request.args)
     return {"items": peaks.peak_hours(args["days"], args.get("device_id"))}
+
+
+@bp.get("/counters/<device_id>/prediction")
+@require_role("viewer")
+def predict_flow(device_id):
+    """Next hours' flow with its backtest error against the same hour last week."""
+    from smartcity.devices.service import get_device
+
+    if get_device(device_id).type != "traffic_counter":
+        raise bad_request("not a traffic counter", "device_id")
+    args = PredictionQuery().load(request.args)
+    return prediction.counter_prediction(device_id, args["hours"], args["days"])

@@ -66,3 +66,8 @@ class RouteRequest(Schema):
 class PeakQuery(Schema):
     days = fields.Integer(load_default=28, validate=validate.Range(1, 90))
     device_id = fields.String()
+
+
+class PredictionQuery(Schema):
+    hours = fields.Integer(load_default=6, validate=validate.Range(1, 48))
+    days = fields.Integer(load_default=28, validate=validate.Range(21, 90))
