@@ -147,6 +147,13 @@ def cmd_seed_demo(args) -> int:
         # Only a demo database gets the city: never an installation someone set up by hand.
         city = seed_city(Path(app.instance_path) / "demo-keys.json", args.seed) \
             if credentials.is_file() else None
+        if city:
+            from smartcity.custom_dashboards import demo_install
+
+            admin = db.session.scalar(select(User).where(User.username == "admin"))
+            if admin is not None:
+                demo_install.install(admin.id)
+                db.session.commit()
     if city:
         print(f"Demo city {city['city']}: {len(city['devices'])} devices; keys in "
               f"{Path(app.instance_path) / 'demo-keys.json'}")
