@@ -6,7 +6,7 @@ import pytest
 from smartcity.energy import events
 from smartcity.extensions import db
 from tests.broker import wait_until
-from tests.realtime.test_socketio import socket, wait_for
+from tests.domain import socket, wait_for
 
 from .conftest import MONDAY_17
 
