@@ -42,12 +42,9 @@ def histories(devices: list[Device], hours: float) -> dict[str, tuple[list[int],
     """fill_level (ts, values) of each bin over the last `hours`, oldest first."""
     end = now_ms() + 1
     start = end - int(hours * HOUR_MS)
-    out = {}
     with db.reader() as conn:
-        for device in devices:
-            samples = reads.samples(conn, device.id, LEVEL_KEY, start, end)
-            out[device.id] = ([t for t, _v in samples], [v for _t, v in samples])
-    return out
+        found = reads.samples_of(conn, [d.id for d in devices], LEVEL_KEY, start, end)
+    return {d: ([t for t, _v in s], [v for _t, v in s]) for d, s in found.items()}
 
 
 def bin_states(ids: list[str] | None = None) -> list[dict]:
