@@ -2,6 +2,7 @@
 
 ROLES = {
     "traffic.get_data": "viewer",
+    "traffic.list_readings": "viewer",
     "traffic.get_congestion": "viewer",
     "traffic.list_incidents": "viewer",
     "traffic.create_incident": "operator",

@@ -8,7 +8,7 @@ from smartcity.energy.tariffs import DEFAULT_TARIFF
 domain = Domain(
     "energy", "Energy", routes="smartcity.energy.routes",
     device_types=(METER, GENERATOR, BATTERY), alert_events=True,
-    order=40,
+    page_script="js/pages/energy.js", order=40,
     defaults={
         "ENERGY_TIMEZONE": "UTC",  # the city's local time: tariff hours, days, months
         "ENERGY_GRID_FACTOR": 0.25,  # kg CO2e per kWh of the grid (set the published one)
@@ -25,6 +25,7 @@ domain = Domain(
     })
 domain.job("energy_utilisation", "ENERGY_UTILISATION_INTERVAL")(events.write_utilisation)
 domain.on_city(events.create_default_rules)
+domain.after_commit(events.utilisation_watch(domain))
 
 
 @domain.snapshot
@@ -57,5 +58,5 @@ def renewables_tile() -> dict:
     city = service.grid_status()["city"]
     if city["renewable_share"] is None:
         return {"value": "—", "detail": "no demand reading yet", "status": "ok"}
-    return {"value": round(city["renewable_share"] * 100), "unit": "%", "status": "ok",
+    return {"value": round(city["renewable_share"] * 100, 1), "unit": "%", "status": "ok",
             "detail": f"{city['generation_kw']:,.0f} of {city['demand_kw']:,.0f} kW"}

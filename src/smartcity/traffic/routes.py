@@ -12,9 +12,11 @@ from smartcity.traffic.schemas import (
     IncidentUpdate,
     PeakQuery,
     PredictionQuery,
+    ReadingsQuery,
     RouteRequest,
     SignalTiming,
 )
+from smartcity.validation import load
 
 bp = Blueprint("traffic", __name__, url_prefix="/api/traffic")
 
@@ -33,6 +35,14 @@ def _changed(kind: str, incident) -> None:
 def get_data():
     """Latest flow per counter and per segment: intensity (veh/h), occupancy (%), mean speed."""
     return service.data()
+
+
+@bp.get("/readings")
+@require_role("viewer")
+def list_readings():
+    """Counters and signals with their readings (device_id, device_type, keys, start, end,
+    points per device; a page of devices after cursor)."""
+    return service.readings(load(ReadingsQuery(), request.args))
 
 
 @bp.get("/congestion")
