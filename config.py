@@ -52,11 +52,19 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # MQTT_INGEST = True
 
 # Base of our MQTT client ids (env); each process adds its role (serve, worker, app-<pid>) so a
-# restarted process resumes its persistent session. Default smartcity-<hostname>.
+# restarted process resumes its persistent session, then a random suffix kept in
+# instance/mqtt-client-suffix so that nobody can guess it. Default smartcity-<hostname>.
 # MQTT_CLIENT_ID = None
 
-# Subscribe through $share/smartcity/... so several consumers split the messages (env).
-# MQTT_SHARED_SUBSCRIPTION = True
+# Subscribe through $share/smartcity/... so several ingest workers split the messages (env).
+# Off: Mosquitto 2.0 does not restore shared subscriptions after a broker crash (README,
+# Guarantees), so one worker subscribes plainly; turn it on only to run several workers.
+# MQTT_SHARED_SUBSCRIPTION = False
+
+# The broker's dynamic-security admin login (env): with it the platform creates, re-keys,
+# disables and deletes each device's broker account (`run.py mqtt-bootstrap` creates it).
+# MQTT_ADMIN_USERNAME = None
+# MQTT_ADMIN_PASSWORD = None
 
 # Seconds the broker keeps our session, and the messages queued for it, while we are away.
 # MQTT_SESSION_EXPIRY = 86_400
