@@ -52,7 +52,8 @@ def test_the_map_shows_city_layers_and_device_markers(operator, city, no_console
     assert "Districts" in page.inner_text(".leaflet-control-layers")
     page.locator(".device-marker[data-device-id=aq-1]").click()
     popup = page.locator(".leaflet-popup-content")
-    popup.get_by_text("pm25").wait_for()
+    popup.get_by_text("PM2.5").wait_for()
+    assert "µg/m³" in popup.inner_text()
     assert popup.get_by_role("link", name="Open device page").get_attribute(
         "href") == "/devices/aq-1"
     page.wait_for_function(  # the popup has faded in

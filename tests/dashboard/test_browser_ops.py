@@ -39,3 +39,35 @@ def test_a_gateway_that_forwards_batches_stays_online(operator, city, no_console
     row.wait_for()
     assert [c.strip() for c in row.locator("td").all_inner_texts()] == [
         "infrastructure", "1", "1", "0"]
+
+
+ALARM_RED = "#c0142b"
+
+
+def test_the_map_keeps_red_for_alarms_and_turns_dark_with_the_theme(operator, no_console_errors,
+                                                                   screenshot):
+    no_console_errors(operator)
+    page = operator.goto("/map")
+    page.wait_for_selector("#map[data-markers]")
+    page.locator("#legend").get_by_text("Stations (city layer)").wait_for()
+    city_shapes = page.evaluate("""() => [...document.querySelectorAll(
+        '.leaflet-overlay-pane path:not(.device-marker)')].flatMap(p =>
+        [p.getAttribute('stroke'), p.getAttribute('fill')])""")
+    assert ALARM_RED not in city_shapes and "#b00020" not in city_shapes
+    page.get_by_label("Colour devices by").select_option("aqi")
+    page.wait_for_selector("#map[data-colour-by=aqi]")
+    backgrounds = page.evaluate("""() => [...document.querySelectorAll('#legend .swatch')]
+        .map(s => getComputedStyle(s).backgroundColor)""")
+    assert "rgb(192, 20, 43)" not in backgrounds  # the bands leave red to alarms
+    page.locator("#legend").get_by_text("Red ring: active alarm").wait_for()
+    page.click("#theme-toggle")
+    page.wait_for_selector("html[data-theme=dark]")
+    try:
+        assert page.evaluate("getComputedStyle(document.querySelector('.leaflet-container'))"
+                             ".backgroundColor") == "rgb(27, 35, 45)"
+        assert "invert(1)" in page.evaluate(
+            "getComputedStyle(document.querySelector('.leaflet-tile-pane')).filter")
+        screenshot(page, "map-dark")
+    finally:
+        page.click("#theme-toggle")
+        page.wait_for_selector("html[data-theme=light]")
