@@ -71,3 +71,45 @@ def test_the_map_keeps_red_for_alarms_and_turns_dark_with_the_theme(operator, no
     finally:
         page.click("#theme-toggle")
         page.wait_for_selector("html[data-theme=light]")
+
+
+def test_admin_pages_through_and_searches_the_registry(admin, city, no_console_errors):
+    no_console_errors(admin)
+    for n in range(52):
+        city.api("POST", "/api/devices", json={"id": f"lamp-x{n:02d}", "type": "streetlight",
+                                               "name": f"Avenue light {n}"})
+    page = admin.goto("/admin/devices")
+    count = page.locator("#admin-device-count")
+    page.get_by_text("50 devices shown; more below.").wait_for()
+    assert page.locator("#admin-root table tbody tr").count() == 50
+    page.get_by_role("button", name="Load more").click()
+    total = len(city.keys) + 1 + 52  # with the gateway's bin and the lights
+    page.get_by_text(f"{total} devices shown.").wait_for()
+    assert page.get_by_role("button", name="Load more").is_hidden()
+    search = page.locator("#admin-device-search")
+    search.get_by_label("Search id or name").fill("Avenue light 4")
+    search.get_by_role("button", name="Search").click()
+    page.get_by_text("11 devices shown.").wait_for()  # light 4 and lights 40-49
+    assert count.inner_text() == "11 devices shown."
+
+
+def test_on_a_tablet_tables_fit_and_row_buttons_stay_in_a_row(new_session, no_console_errors,
+                                                            screenshot):
+    session = new_session("ui-admin", viewport={"width": 820, "height": 1180}, has_touch=True,
+                          is_mobile=True)
+    no_console_errors(session)
+    page = session.goto("/admin/devices")
+    page.locator("#admin-root tbody tr .row-actions").first.wait_for()
+    tops = page.evaluate("""() => [...document.querySelectorAll('#admin-root tbody tr')]
+        .slice(0, 5).map(r => new Set([...r.querySelectorAll('.row-actions button')]
+        .map(b => Math.round(b.getBoundingClientRect().top))).size)""")
+    assert tops == [1] * len(tops)
+    overflow = page.evaluate("""() => [...document.querySelectorAll('.table-wrap')]
+        .map(w => w.scrollWidth - w.clientWidth)""")
+    assert max(overflow) <= 1, overflow
+    screenshot(page, "admin-tablet")
+    page = session.goto("/environment")
+    page.locator("#env-table table").wait_for()
+    overflow = page.evaluate("""() => [...document.querySelectorAll('.table-wrap')]
+        .map(w => w.scrollWidth - w.clientWidth)""")
+    assert max(overflow) <= 1, overflow
