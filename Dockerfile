@@ -25,6 +25,11 @@ RUN pip install --no-deps . \
 USER smartcity
 EXPOSE 8000
 
+# python:3.11-slim has no curl; urlopen raises (exit 1) on a 503 or no answer. The ingest worker
+# serves no HTTP: docker-compose disables this check for it.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/health', timeout=3)"]
+
 # Bring the schema to the Alembic head before every start, then run the command as PID 1 so it
 # receives SIGTERM (gunicorn shuts down gracefully). `docker run <image> python run.py ...` works.
 ENTRYPOINT ["sh", "-c", "python run.py db upgrade && exec \"$@\"", "entrypoint"]

@@ -12,7 +12,7 @@ from smartcity.domain import Domain
 
 INSTALLED: dict[str, str | None] = {
     "environment": "smartcity.environment",
-    "traffic": None,
+    "traffic": "smartcity.traffic",
     "emergency": None,
     "waste": None,
     "energy": None,

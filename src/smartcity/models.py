@@ -12,8 +12,10 @@ from smartcity.devices.control_models import (  # noqa: F401
     DeviceGroupMember,
 )
 from smartcity.devices.models import Device  # noqa: F401
+from smartcity.emergency.models import EmergencyIncident, PublicAlert  # noqa: F401
 from smartcity.jobs.models import JobRun  # noqa: F401
 from smartcity.notifications.models import NotificationDelivery  # noqa: F401
 from smartcity.telemetry import models as telemetry_models  # noqa: F401
+from smartcity.traffic.models import SignalPlan, TrafficIncident  # noqa: F401
 
 metadata = Base.metadata

@@ -87,6 +87,10 @@ class RoadNetwork:
                 self._states[key] = state
             return state
 
+    def observations(self) -> dict[str, travel.Observation]:
+        """The counter observations the current live states were built from."""
+        return self._observations
+
 
 def build_roads(conn) -> RoadGraph:
     rows = conn.execute(select(assets.c.id, assets.c.type, assets.c.geometry,
@@ -109,3 +113,29 @@ def network(app=None) -> RoadNetwork:
     """The app's road network (one per app: tests build many apps over different databases)."""
     app = app or current_app
     return app.extensions.setdefault("smartcity.roads", RoadNetwork())
+
+
+CAPACITY_SOURCES = "smartcity.roads.capacity_sources"
+
+
+def add_capacity_source(app, source) -> None:
+    """Register source() -> {segment id: capacity share left}: what a domain knows takes
+    capacity off the roads (traffic incidents). Every other domain's routing then sees it
+    through current_network() without importing that domain."""
+    app.extensions.setdefault(CAPACITY_SOURCES, []).append(source)
+
+
+def capacity_shares(app=None) -> dict[str, float]:
+    """Every source's shares; where two touch one segment the smaller share left wins."""
+    app = app or current_app
+    shares: dict[str, float] = {}
+    for source in app.extensions.get(CAPACITY_SOURCES, ()):
+        for segment, share in source().items():
+            shares[segment] = min(share, shares.get(segment, 1.0))
+    return shares
+
+
+def current_network(app=None, with_incidents: bool = True) -> LiveNetwork:
+    """The live network as everyone should see it now: counters and every capacity source."""
+    app = app or current_app
+    return network(app).live(capacity_shares(app) if with_incidents else None)

@@ -1,2 +1,32 @@
-"""Traffic: flows and congestion per segment, incidents, Webster signal timing and routing on the
-shared road network (smartcity.roads)."""
+"""Traffic domain: flow, congestion, incidents, Webster signal timing, routing, peak hours."""
+
+from smartcity.domain import Domain
+from smartcity.roads.store import add_capacity_source
+from smartcity.traffic import incidents, service
+
+domain = Domain(
+    "traffic", "Traffic", routes="smartcity.traffic.routes",
+    device_types=("traffic_counter", "traffic_signal"), order=20,
+    defaults={"TRAFFIC_TIMEZONE": "UTC"})  # the city's local time: peak hours
+
+
+@domain.setup
+def feed_the_roads(app) -> None:
+    """Open incidents take capacity off their segments in every domain's routing."""
+    add_capacity_source(app, incidents.open_shares)
+
+
+@domain.snapshot
+def snapshot() -> dict:
+    answer = service.congestion()
+    return {"city": answer["city"], "levels": answer["levels"]}
+
+
+@domain.tile("congestion", "Congestion")
+def congestion_tile() -> dict:
+    city = service.city_summary()
+    if city["index"] is None:
+        return {"value": "—", "detail": "no fresh counter data", "status": "ok"}
+    status = {"free": "ok", "light": "ok", "moderate": "warning"}.get(city["level"], "alarm")
+    return {"value": city["index"], "unit": "TTI", "status": status,
+            "detail": f"{city['level']} · {city['segments_observed']} segments measured"}
