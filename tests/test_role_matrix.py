@@ -7,7 +7,8 @@ import re
 
 from smartcity.auth.models import ROLES
 
-PUBLIC = {"ops.health", "ops.openapi", "ops.docs", "ops.docs_css", "auth.login", "auth.refresh"}
+PUBLIC = {"ops.health", "ops.openapi", "ops.docs", "ops.docs_css", "auth.login", "auth.refresh",
+          "auth.end_refresh_session"}
 
 EXPECTED = {
     "auth.logout": "viewer",

@@ -113,3 +113,19 @@ def test_on_a_tablet_tables_fit_and_row_buttons_stay_in_a_row(new_session, no_co
     overflow = page.evaluate("""() => [...document.querySelectorAll('.table-wrap')]
         .map(w => w.scrollWidth - w.clientWidth)""")
     assert max(overflow) <= 1, overflow
+
+
+def test_a_link_opened_in_a_new_tab_is_signed_in_and_sign_out_ends_every_tab(
+        new_session, city, no_console_errors):
+    session = new_session("ui-viewer")
+    no_console_errors(session)
+    tab = session.context.new_page()  # a second tab of the same browser
+    tab.goto(f"{city.url}/devices/aq-1")
+    tab.wait_for_selector("body[data-role=viewer] #conn[data-state=online]")
+    assert "/login" not in tab.url
+    assert tab.evaluate("document.cookie") == ""  # the refresh token is out of scripts' reach
+    assert tab.evaluate("sessionStorage.length + localStorage.length") <= 1  # at most the theme
+    session.page.click("#logout")
+    session.page.wait_for_url("**/login")
+    tab.reload()
+    tab.wait_for_url("**/login?next=%2Fdevices%2Faq-1")
