@@ -14,7 +14,7 @@ INSTALLED: dict[str, str | None] = {
     "environment": "smartcity.environment",
     "traffic": "smartcity.traffic",
     "emergency": None,
-    "waste": None,
+    "waste": "smartcity.waste",
     "energy": None,
     "water": None,
     "transport": None,

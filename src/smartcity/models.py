@@ -17,5 +17,6 @@ from smartcity.jobs.models import JobRun  # noqa: F401
 from smartcity.notifications.models import NotificationDelivery  # noqa: F401
 from smartcity.telemetry import models as telemetry_models  # noqa: F401
 from smartcity.traffic.models import SignalPlan, TrafficIncident  # noqa: F401
+from smartcity.waste.models import Collection  # noqa: F401
 
 metadata = Base.metadata

@@ -228,3 +228,17 @@ def test_units_at_live_positions_are_snapped_then_ranked_by_eta():
     ranked = live.rank_positions({"near": (45.0026, 7.0001), "far": (45.0, 7.0259)}, "i")
     assert [(r["id"], r["node"]) for r in ranked] == [("far", "f"), ("near", "n")]
     assert 5 < ranked[1]["snap_m"] < 20
+
+
+def test_matrix_rows_equal_single_routes():
+    rng = random.Random(5)
+    roads = random_graph(rng)
+    live = LiveNetwork(roads, segment_times(roads.segments.values(), {}))
+    nodes = ["j0", "j3", "j5", "j3"]
+    matrix = live.matrix(nodes)
+    for i, a in enumerate(nodes):
+        for j, b in enumerate(nodes):
+            route = live.route(a, b, "length")
+            expected = None if route is None else route.length_m
+            assert matrix[i][j] == pytest.approx(expected) if expected is not None \
+                else matrix[i][j] is None

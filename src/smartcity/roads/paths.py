@@ -86,6 +86,21 @@ class LiveNetwork:
         return nx.single_source_dijkstra_path_length(graph, source, cutoff=limit_s,
                                                      weight=self._weights["time"])
 
+    def matrix(self, nodes: list[str], weight: str = "length") -> list[list[float | None]]:
+        """Shortest metres (or seconds) between every pair of junctions, one search per row;
+        None where a junction cannot reach another (closed or one-way streets)."""
+        if weight not in WEIGHTS:
+            raise ValueError(f"weight must be one of {WEIGHTS}")
+        self._require(*nodes)
+        rows, found = [], {}
+        for source in nodes:
+            if source not in found:  # bins often share a junction
+                found[source] = nx.single_source_dijkstra_path_length(
+                    self.graph, source, weight=self._weights[weight])
+            reached = found[source]
+            rows.append([reached.get(target) for target in nodes])
+        return rows
+
     def rank_by_eta(self, candidates: Mapping[str, str], target: str) -> list[dict]:
         """Candidates ({id: junction}) by driving time to target, fastest first; the unreachable
         last with eta_s None. One reverse search from target serves every candidate."""

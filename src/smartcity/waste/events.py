@@ -1,0 +1,35 @@
+"""The default waste alarm rules a city starts with."""
+
+from sqlalchemy import select
+
+from smartcity.alerts import rule_service
+from smartcity.alerts.models import AlertRule
+from smartcity.alerts.schemas import rule_schema
+from smartcity.audit.service import record
+from smartcity.extensions import db
+
+DEFAULT_RULES = [
+    {"name": "Bin nearly full", "kind": "threshold", "scope": {"device_type": "smart_bin"},
+     "key": "fill_level", "operator": ">=", "value": 90, "clear_value": 50, "severity": "minor",
+     "description": "A bin is 90 % full or more; the alarm clears once it is emptied "
+                    "(below 50 %)."},
+    {"name": "Bin overflowing", "kind": "threshold", "scope": {"device_type": "smart_bin"},
+     "key": "fill_level", "operator": ">=", "value": 97, "clear_value": 50,
+     "severity": "major", "description": "A bin is full (97 % allows for sensor noise): waste is "
+                                         "left beside it."},
+]
+
+
+def create_default_rules(_city_id: str | None = None) -> list[str]:
+    """Create the default waste rules that do not exist yet; return their names."""
+    existing = set(db.session.scalars(select(AlertRule.name)))
+    created = []
+    for rule in DEFAULT_RULES:
+        if rule["name"] in existing:
+            continue
+        made = rule_service.create_rule(rule_schema.load(rule))
+        record("alert_rule.created", "alert_rule", made.id,
+               {"name": made.name, "kind": made.kind, "via": "waste defaults"})
+        created.append(made.name)
+    db.session.commit()
+    return created
