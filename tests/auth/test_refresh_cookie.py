@@ -26,6 +26,9 @@ def test_a_client_that_opts_in_gets_the_refresh_token_as_a_guarded_cookie(client
     assert attributes["path"] == "Path=/api/auth"
     assert "httponly" in attributes and attributes["samesite"] == "SameSite=Strict"
     assert "secure" not in attributes  # plain HTTP in tests; see the TLS test below
+    hint = next(h for h in answer.headers.getlist("Set-Cookie")
+                if h.startswith("smartcity_signed_in"))
+    assert hint.startswith("smartcity_signed_in=1;") and "HttpOnly" not in hint  # no secret
 
 
 def test_scripts_keep_the_refresh_token_in_the_body(client, make_user):

@@ -6,6 +6,9 @@
 // The X-Refresh-Cookie header opts in to the cookie and is what a cross-site page cannot send.
 
 const OPT_IN = { "X-Refresh-Cookie": "1" };
+// Set beside the HttpOnly cookie, readable, no secret: a sign-in exists in this browser.
+const signedIn = () => document.cookie.split("; ").includes("smartcity_signed_in=1");
+const notSignedIn = () => new ApiError(401, { error: { code: "unauthorized", message: "not signed in" } });
 const ROLES = ["viewer", "operator", "admin"];
 let accessToken = null;
 let user = null;
@@ -56,6 +59,7 @@ const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 export function refresh() {
   if (!refreshing) {
     refreshing = (async () => {
+      if (!signedIn()) throw notSignedIn();
       try {
         return keep(await postJson("/api/auth/refresh"));
       } catch (err) {
@@ -116,7 +120,7 @@ export async function request(method, path, { body, query, raw = false } = {}) {
     return fetch(url, init);
   };
   let response = await send();
-  if (response.status === 401) {
+  if (response.status === 401 && signedIn()) {
     try {
       await refresh();
     } catch {
