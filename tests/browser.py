@@ -24,7 +24,7 @@ from smartcity import create_app
 from smartcity.config import TestConfig
 from smartcity.database import make_engine
 from smartcity.models import metadata
-from tests.broker import ROOT, broker_config, free_port, wait_port, wait_until
+from tests.broker import PLATFORM, ROOT, TESTER, broker_config, free_port, wait_port, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -64,7 +64,7 @@ def mosquitto(tmp_path_factory, services):
     proc = subprocess.Popen([binary, "-c", str(broker_config(tmp, port))],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(port)
-    yield {"url": f"mqtt://127.0.0.1:{port}", "port": port}
+    yield {"url": f"mqtt://{PLATFORM[0]}:{PLATFORM[1]}@127.0.0.1:{port}", "port": port}
     proc.terminate()
     proc.wait(10)
 
@@ -139,6 +139,7 @@ class City:
     def publish(self, topic: str, payload) -> None:
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
                              client_id=f"ui-{uuid.uuid4().hex[:10]}", protocol=mqtt.MQTTv5)
+        client.username_pw_set(*TESTER)
         client.connect("127.0.0.1", self.broker["port"])
         client.loop_start()
         try:

@@ -7,7 +7,7 @@
 0.01° of longitude is ~786 m here, 0.01° of latitude ~1,112 m; every street runs at 50 km/h
 but B-E, a pedestrian street at 10 km/h: from B to E the fastest way is round by A and D.
 B is a signalised junction with signal `sig-b` and counters on its three approaches; a fire
-station stands at A and an ambulance station at C; one district of 10,000 residents.
+station stands at A, ambulance stations at C and E; one district of 10,000 residents.
 """
 
 import pytest
@@ -24,7 +24,8 @@ SEGMENTS = {"seg-ab": ("jn-a", "jn-b", 50), "seg-bc": ("jn-b", "jn-c", 50),
             "seg-de": ("jn-d", "jn-e", 50), "seg-ef": ("jn-e", "jn-f", 50),
             "seg-ad": ("jn-a", "jn-d", 50), "seg-be": ("jn-b", "jn-e", 10),
             "seg-cf": ("jn-c", "jn-f", 50)}
-STATIONS = {"st-fire": ("fire_station", "jn-a"), "st-amb": ("ambulance_station", "jn-c")}
+STATIONS = {"st-fire": ("fire_station", "jn-a"), "st-amb": ("ambulance_station", "jn-c"),
+            "st-amb-e": ("ambulance_station", "jn-e")}
 
 
 def point(node: str) -> dict:

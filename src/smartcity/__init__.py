@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.auth.routes import bp as auth_bp
     from smartcity.auth.service_account_routes import bp as service_accounts_bp
     from smartcity.auth.user_routes import bp as users_bp
+    from smartcity.custom_dashboards.routes import bp as custom_dashboards_bp
     from smartcity.dashboard.api import bp as dashboard_api_bp
     from smartcity.dashboard.routes import bp as dashboard_bp
     from smartcity.devices.control_routes import bp as device_control_bp
@@ -94,8 +95,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, catalogue_bp,
                device_control_bp, device_groups_bp, telemetry_bp, jobs_bp,
-               audit_bp, alerts_bp, assets_bp, notifications_bp, dashboard_api_bp,
-               dashboard_bp):
+               audit_bp, alerts_bp, assets_bp, custom_dashboards_bp, notifications_bp,
+               dashboard_api_bp, dashboard_bp):
         app.register_blueprint(bp)
 
 

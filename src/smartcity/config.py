@@ -59,7 +59,14 @@ class Config:
     # MQTT ingest
     MQTT_INGEST = True  # set false on app processes when `run.py ingest-worker` consumes
     MQTT_CLIENT_ID = None  # default smartcity-<hostname>; a role suffix is added per process
-    MQTT_SHARED_SUBSCRIPTION = True  # $share/smartcity/... so several consumers split the load
+    # $share/smartcity/... so that several ingest workers split the load. Off by default:
+    # Mosquitto 2.0 does not restore shared subscriptions after a broker crash, so a single
+    # worker subscribes plainly (README, Guarantees).
+    MQTT_SHARED_SUBSCRIPTION = False
+    # The broker's dynamic-security admin client (run.py mqtt-bootstrap creates it): the platform
+    # creates, re-keys, disables and deletes device accounts with it. Unset: not managed.
+    MQTT_ADMIN_USERNAME = None
+    MQTT_ADMIN_PASSWORD = None
     MQTT_SESSION_EXPIRY = 86_400  # seconds the broker keeps our session (and queue) offline
     DEVICE_CACHE_TTL = 5  # seconds ingest caches a device's identity (see devices/directory.py)
     MQTT_PUBLIC_HOST = None  # broker host devices should use, if not MQTT_URL's
@@ -132,6 +139,8 @@ class Config:
         "START_BACKGROUND": _flag,
         "MQTT_INGEST": _flag,
         "MQTT_SHARED_SUBSCRIPTION": _flag,
+        "MQTT_ADMIN_USERNAME": str,
+        "MQTT_ADMIN_PASSWORD": str,
         "ROLLUP_RETENTION_DAYS": int,
         "NOTIFY_MAX_ATTEMPTS": int,
         "NOTIFY_BACKOFF_BASE_S": float,

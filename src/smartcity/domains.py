@@ -13,7 +13,7 @@ from smartcity.domain import Domain
 INSTALLED: dict[str, str | None] = {
     "environment": "smartcity.environment",
     "traffic": "smartcity.traffic",
-    "emergency": None,
+    "emergency": "smartcity.emergency",
     "waste": "smartcity.waste",
     "energy": None,
     "water": None,

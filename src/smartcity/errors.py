@@ -56,22 +56,16 @@ def error_response(status, code, message, details=None, headers=None):
     return response
 
 
-def validation_details(messages: dict) -> dict:
-    """Name the first offending field, keep every message."""
-    field = next(iter(messages), None)
-    return {"field": field, "fields": messages}
-
-
 def init_app(app):
     @app.errorhandler(ApiError)
     def handle_api_error(err: ApiError):
         return error_response(err.status, err.code, err.message, err.details, err.headers)
 
+    from smartcity.validation import validation_error
+
     @app.errorhandler(ValidationError)
     def handle_validation_error(err: ValidationError):
-        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        return error_response(400, "validation_error", "invalid input",
-                              validation_details(messages))
+        return handle_api_error(validation_error(err))
 
     @app.errorhandler(HTTPException)
     def handle_http_error(err: HTTPException):

@@ -41,3 +41,10 @@ class NoCookieSessions(SessionInterface):
 
     def save_session(self, app, session, response) -> None:
         return None
+
+
+def no_store(response):
+    """After-request hook for answers carrying tokens or keys: never cached (RFC 6749 5.1)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response

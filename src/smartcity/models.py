@@ -4,6 +4,7 @@ from smartcity.alerts.models import Alarm, AlertRule, AlertRulesVersion, Anomaly
 from smartcity.assets.models import Asset  # noqa: F401
 from smartcity.audit.models import AuditEntry  # noqa: F401
 from smartcity.auth.models import RevokedToken, ServiceAccount, User  # noqa: F401
+from smartcity.custom_dashboards.models import CustomDashboard, HomeDashboard  # noqa: F401
 from smartcity.database import Base
 from smartcity.devices.control_models import (  # noqa: F401
     Command,
@@ -14,6 +15,7 @@ from smartcity.devices.control_models import (  # noqa: F401
 from smartcity.devices.models import Device  # noqa: F401
 from smartcity.emergency.models import EmergencyIncident, PublicAlert  # noqa: F401
 from smartcity.jobs.models import JobRun  # noqa: F401
+from smartcity.mqtt.accounts.models import BrokerAccountChange  # noqa: F401
 from smartcity.notifications.models import NotificationDelivery  # noqa: F401
 from smartcity.telemetry import models as telemetry_models  # noqa: F401
 from smartcity.traffic.models import SignalPlan, TrafficIncident  # noqa: F401

@@ -38,12 +38,13 @@ def page_limit() -> int:
     return limit
 
 
-def paginate(session, stmt, columns, descending: bool = False):
+def paginate(session, stmt, columns, descending: bool = False, limit: int | None = None):
     """Run a select ordered by unique `columns`, one page after ?cursor=; return rows and cursor.
 
-    The statement must select ORM entities whose attributes match `columns`.
+    The statement must select ORM entities whose attributes match `columns`. `limit` is the
+    page size when the caller has validated its own (default: ?limit=).
     """
-    limit = page_limit()
+    limit = page_limit() if limit is None else limit
     cursor = request.args.get("cursor")
     if cursor:
         values = decode_cursor(cursor)

@@ -330,6 +330,36 @@ def test_changed_password_works_and_old_one_does_not(client, login):
     assert login_as(client, "correct-horse-battery", username=username).status_code == 401
 
 
+def test_password_change_ends_every_earlier_session_but_answers_a_fresh_one(client, login):
+    session = login()
+    other = login_as(client, username=session["user"]["username"]).get_json()
+    response = client.post("/api/auth/change-password",
+                           json={"current_password": "correct-horse-battery",
+                                 "new_password": "brand-new-password"},
+                           headers=bearer(session["access_token"]))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    for old in (session, other):
+        assert client.get("/api/auth/profile",
+                          headers=bearer(old["access_token"])).status_code == 401
+        assert client.post("/api/auth/refresh",
+                           json={"refresh_token": old["refresh_token"]}).status_code == 401
+    fresh = response.get_json()
+    assert client.get("/api/auth/profile",
+                      headers=bearer(fresh["access_token"])).status_code == 200
+    assert client.post("/api/auth/refresh",
+                       json={"refresh_token": fresh["refresh_token"]}).status_code == 200
+
+
+def test_token_answers_are_not_cached(client, login):
+    session = login()
+    refreshed = client.post("/api/auth/refresh", json={"refresh_token": session["refresh_token"]})
+    assert refreshed.headers["Cache-Control"] == "no-store"
+    signed_in = login_as(client, username=session["user"]["username"])
+    assert signed_in.headers["Cache-Control"] == "no-store"
+    assert signed_in.headers["Pragma"] == "no-cache"
+
+
 # --- register ------------------------------------------------------------------------------
 
 
@@ -404,6 +434,21 @@ def test_login_rate_limit_per_account_holds_across_ip_addresses(make_app, make_u
         assert response.status_code == 401
     response = client.post("/api/auth/login",
                            json={"username": user["username"].upper(), "password": password},
+                           environ_base={"REMOTE_ADDR": "198.51.100.99"})
+    assert_error(response, 429, "rate_limited")
+
+
+def test_username_and_email_of_one_account_share_its_login_allowance(make_app, make_user):
+    client = make_app(LOGIN_RATE_LIMIT="4 per minute").test_client()
+    user, password = make_user()
+    for n in range(4):
+        identity = ({"username": user["username"]} if n % 2 else
+                    {"email": user["email"].upper()})
+        response = client.post("/api/auth/login", json={**identity, "password": "wrong-pass"},
+                               environ_base={"REMOTE_ADDR": f"198.51.100.{n + 1}"})
+        assert response.status_code == 401
+    response = client.post("/api/auth/login",
+                           json={"email": user["email"], "password": password},
                            environ_base={"REMOTE_ADDR": "198.51.100.99"})
     assert_error(response, 429, "rate_limited")
 

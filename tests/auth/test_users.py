@@ -187,3 +187,25 @@ def test_user_changes_are_audited_without_the_password(client, admin_headers, ma
 def test_operators_cannot_manage_users(client, headers, method, path):
     response = getattr(client, method)(path, json={}, headers=headers("operator"))
     assert response.status_code == 403
+
+
+def test_admin_password_reset_ends_the_users_sessions(client, login, admin_headers):
+    session = login()
+    client.patch(f"/api/users/{session['user']['id']}", json={"password": "reset-by-admin"},
+                 headers=admin_headers)
+    assert client.get("/api/auth/profile",
+                      headers=bearer(session["access_token"])).status_code == 401
+    assert client.post("/api/auth/refresh",
+                       json={"refresh_token": session["refresh_token"]}).status_code == 401
+
+
+def test_disabling_a_user_ends_their_sessions_even_once_enabled_again(client, login,
+                                                                        admin_headers):
+    session = login()
+    uid = session["user"]["id"]
+    client.patch(f"/api/users/{uid}", json={"is_active": False}, headers=admin_headers)
+    client.patch(f"/api/users/{uid}", json={"is_active": True}, headers=admin_headers)
+    assert client.get("/api/auth/profile",
+                      headers=bearer(session["access_token"])).status_code == 401
+    assert client.post("/api/auth/refresh",
+                       json={"refresh_token": session["refresh_token"]}).status_code == 401

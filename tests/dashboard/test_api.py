@@ -179,11 +179,11 @@ def test_static_modules_are_served(client):
 
 
 def test_registered_page_is_in_the_navigation_and_served(app, client):
-    tiles.register_page(app, "waste", "Waste", "/waste", min_role="viewer")
+    tiles.register_page(app, "sample", "Sample", "/sample", min_role="viewer")
     html = client.get("/").get_data(as_text=True)
-    assert 'href="/waste"' in html
-    page = client.get("/waste").get_data(as_text=True)
-    assert '<script type="module" src="/static/js/pages/waste.js">' in page
+    assert 'href="/sample"' in html
+    page = client.get("/sample").get_data(as_text=True)
+    assert '<script type="module" src="/static/js/pages/sample.js">' in page
 
 
 def test_latest_of_one_key_across_the_fleet(client, headers, make_device):

@@ -10,7 +10,7 @@ import orjson
 import paho.mqtt.client as mqtt
 import requests
 
-from tests.broker import wait_until
+from tests.broker import TESTER, wait_until
 from tests.browser import AXE, Session, shoot
 
 PAGES = ["/login", "/", "/map", "/devices", "/devices/aq-1", "/alerts", "/admin/devices",
@@ -132,6 +132,7 @@ def test_a_command_from_the_device_page_reaches_the_device_and_its_status_update
     lamp.on_message = on_message
     subscribed = threading.Event()
     lamp.on_subscribe = lambda *_args: subscribed.set()
+    lamp.username_pw_set(*TESTER)
     lamp.connect("127.0.0.1", city.broker["port"])
     lamp.loop_start()
     try:

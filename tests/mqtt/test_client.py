@@ -7,7 +7,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from smartcity.mqtt.client import EMPTY_PUBLISH_PROPERTIES, IngestClient
-from tests.broker import wait_until
+from tests.broker import TESTER, wait_until
 
 
 @pytest.fixture
@@ -20,6 +20,7 @@ def subscriber(broker):
         client = cls(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=protocol,
                      **kwargs)
         client.received = []
+        client.username_pw_set(*TESTER)
         subscribed = threading.Event()
         client.on_message = lambda c, u, m: client.received.append(m)
         client.on_connect = lambda c, *a: c.subscribe(topic, qos=1)

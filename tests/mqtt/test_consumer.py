@@ -7,40 +7,11 @@ import time
 import uuid
 
 import orjson
-import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from smartcity.extensions import db
-from smartcity.mqtt.setup import start_consumer
-from smartcity.telemetry.models import telemetry
 from tests.broker import ROOT, wait_until
-
-
-@pytest.fixture
-def start(make_app, broker):
-    """Start consumers on apps of their own (like separate processes); stopped afterwards."""
-    started = []
-
-    def factory(client_id=None, **overrides):
-        app = make_app(MQTT_URL=broker["url"], DEVICE_CACHE_TTL=0,
-                       MQTT_CLIENT_ID=client_id or f"test-{uuid.uuid4().hex[:8]}", **overrides)
-        consumer = start_consumer(app, "worker")
-        started.append(consumer)
-        wait_until(lambda: consumer.stats.connected)
-        time.sleep(0.2)  # let the SUBACK land before tests publish
-        return app, consumer
-
-    yield factory
-    for consumer in started:
-        consumer.stop()
-
-
-def stored(app, device_id=None) -> int:
-    with app.app_context():
-        stmt = select(func.count()).select_from(telemetry)
-        if device_id:
-            stmt = stmt.where(telemetry.c.device_id == device_id)
-        return db.session.scalar(stmt)
+from tests.mqtt.kit import stored
 
 
 def latest(client, headers, device_id):

@@ -113,6 +113,27 @@ def test_bins_fill_and_trucks_empty_them(city):
     assert states <= {"idle", "collecting", "returning"}
 
 
+def test_a_truck_drives_the_round_the_platform_assigned(city):
+    fleet = Fleet(42, city=city, ids={d.id for d in city.devices
+                                      if d.type == "smart_bin" or d.id == "truck-1"})
+    start = at(1, 5.0)
+    fleet.sample_all(start)
+    world, truck = fleet.world, fleet.devices["truck-1"]
+    chosen = ["bin-3", "bin-17", "bin-40"]
+    for b in world.bin_fill:
+        world.bin_fill[b] = 5.0  # nothing is due by the truck's own rule
+    assert truck.command("assign_route", {"bins": chosen + ["bin-999"]}) == {
+        "accepted": 3, "unknown": ["bin-999"]}
+    emptied, before = set(), dict(world.bin_fill)
+    for k in range(1, 8 * 12):  # past 6:00, when rounds start
+        fleet.sample_all(start + k * 300)
+        emptied |= {b for b, fill in world.bin_fill.items() if fill < before[b]}
+        before = dict(world.bin_fill)
+    assert emptied == set(chosen)
+    with pytest.raises(CommandError):
+        fleet.devices["bin-1"].command("assign_route", {"bins": ["bin-3"]})
+
+
 def test_buses_move_along_their_line(fleet, city):
     bus = fleet.devices["bus-1"]
     positions = [bus.sample(NOON + k * 10) for k in range(60)]

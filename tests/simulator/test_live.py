@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from smartcity.extensions import db
+from smartcity.mqtt.accounts.apply import apply_pending
 from smartcity.mqtt.setup import start_consumer
 from smartcity.simulator.fleet import Fleet
 from smartcity.simulator.runner import LiveOptions, Runner
@@ -122,7 +123,7 @@ def test_a_streetlight_obeys_commands_and_config_sent_through_the_api(
 
 @pytest.fixture
 def mqtt_app(make_app, broker):
-    app = make_app(MQTT_URL=broker["url"], DEVICE_CACHE_TTL=0,
+    app = make_app(**broker["settings"], DEVICE_CACHE_TTL=0,
                    MQTT_CLIENT_ID=f"sim-test-{uuid.uuid4().hex[:6]}")
     consumer = start_consumer(app, "worker")
     wait_until(lambda: consumer.stats.connected)
@@ -136,7 +137,9 @@ def test_mqtt_devices_report_obey_and_leave_a_last_will(mqtt_app, broker, admin_
     keys = seed(mqtt_app, tmp_path)
     api = mqtt_app.test_client()
     ids = ["light-2", "aq-1", "cnt-1"]
-    transport = MqttTransport(broker["url"], ids)
+    with mqtt_app.app_context():  # seeding queued the devices' broker accounts
+        assert "error" not in apply_pending(mqtt_app)
+    transport = MqttTransport(broker["url"], ids, keys=keys["devices"])
     run_live(Fleet(42, city=city, ids=ids), transport, YESTERDAY_22H, rate=6)
     for device_id in ids:
         wait_until(lambda d=device_id: latest(api, admin_headers, d))

@@ -186,3 +186,12 @@ def test_peak_hour_profiles_by_hand():
     assert answer["peaks"] == {"weekday": {"hour": 8, "flow": 900.0},
                                "weekend": {"hour": 11, "flow": 400.0}}
     assert answer["weekday"][0] is None
+
+
+def test_a_phase_without_measured_flow_gets_no_plan(app, client, road_devices, op, viewer):
+    flows(app, {"ab": 600.0, "bc": 400.0})  # nothing on B-E, the north-south phase
+    (item,) = client.get("/api/traffic/optimization/signals", headers=viewer).get_json()["items"]
+    assert item["recommended"] is None and item["unmeasured_phases"] == ["ns"]
+    refused = client.post("/api/traffic/signals/jn-b/apply", headers=op)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["details"]["unmeasured_phases"] == ["ns"]

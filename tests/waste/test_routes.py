@@ -5,29 +5,7 @@ import time
 
 import pytest
 
-from smartcity.extensions import db
-from smartcity.simulator.seed import seed_city
-from smartcity.telemetry import ingest
-from smartcity.telemetry.points import Point
-from smartcity.timeutil import now_ms
-
-H = 3_600_000
-
-
-@pytest.fixture
-def city(app, tmp_path):
-    with app.app_context():
-        seed_city(tmp_path / "demo-keys.json")
-        db.session.remove()
-
-
-def store_levels(app, device_id, levels, step_ms=H / 2):
-    """A history of fill levels ending now, one every step_ms."""
-    now = now_ms()
-    points = [Point(device_id, "fill_level", int(now - (len(levels) - 1 - i) * step_ms), v, None)
-              for i, v in enumerate(levels)]
-    with app.test_request_context():
-        ingest.store(ingest.Outcome(accepted=len(points), points=points))
+from tests.waste.kit import store_levels
 
 
 def test_bins_show_stream_capacity_district_and_fill_estimate(app, client, city, headers):
@@ -125,7 +103,8 @@ def test_routes_collect_every_due_bin_once_within_capacity(app, client, city, he
     answer = client.post("/api/waste/optimization/routes", headers=operator, json={
         "vehicles": [{"id": "truck-1", "capacity_l": 15000, "depot": "depot-1"},
                      {"id": "truck-2", "capacity_l": 15000, "depot": "depot-1"}],
-        "threshold_pct": 80, "horizon_h": 0, "time_limit_s": 1, "save": True})
+        "threshold_pct": 80, "horizon_h": 0, "time_limit_s": 1, "save": True,
+        "dispatch": True})
     assert answer.status_code == 200, answer.get_json()
     plan = answer.get_json()
     routed = [b for r in plan["routes"] for b in r["bins"]]
@@ -138,6 +117,16 @@ def test_routes_collect_every_due_bin_once_within_capacity(app, client, city, he
     assert plan["saving_km"] == pytest.approx(plan["baseline"]["total_km"] - plan["total_km"],
                                               abs=1e-3)
     assert len(plan["collections"]) == 2
+    # each truck got its round as a command, queued until the (offline) truck asks for it
+    sent = {c["vehicle_id"]: c for c in plan["commands"]}
+    assert set(sent) == {r["vehicle_id"] for r in plan["routes"] if r["bins"]}
+    for route in plan["routes"]:
+        if route["bins"]:
+            command = client.get(f"/api/devices/{route['vehicle_id']}/commands/"
+                                 f"{sent[route['vehicle_id']]['command_id']}",
+                                 headers=operator).get_json()
+            assert command["name"] == "assign_route" and command["status"] == "queued"
+            assert command["params"]["bins"] == route["bins"]
     bad = client.post("/api/waste/optimization/routes", headers=operator,
                       json={"vehicles": [{"id": "t", "capacity_l": "lots"}]})
     assert bad.status_code == 400 and "vehicles" in bad.get_json()["error"]["details"]["field"]

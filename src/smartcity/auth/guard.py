@@ -43,13 +43,14 @@ def principal_from_token(token: str) -> Principal:
     claims = tokens.verify(token, "access")
     # The user and the token's revocation in one round trip: this runs on every request.
     user = db.session.execute(
-        select(User.id, User.username, User.role, User.is_active,
+        select(User.id, User.username, User.role, User.is_active, User.session_version,
                exists().where(RevokedToken.jti == claims["jti"]).label("revoked"))
         .where(User.id == int(claims["sub"]))).first()
     if user is not None and user.revoked:
         raise ApiError(401, "unauthorized", "token revoked")
     if user is None or not user.is_active:
         raise ApiError(401, "unauthorized", "user inactive or deleted")
+    tokens.check_session(claims, user.session_version)
     return Principal("user", user.id, user.username, user.role, claims)
 
 

@@ -21,6 +21,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Carried in every token as "sv"; bumped when the password changes or the account is
+    # disabled, so every token issued before stops working at once (sessions end with it).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RevokedToken(Base):

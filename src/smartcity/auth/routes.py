@@ -14,9 +14,10 @@ from smartcity.auth.schemas import (
 )
 from smartcity.errors import ApiError, bad_request
 from smartcity.extensions import db, limiter
-from smartcity.http import json_body
+from smartcity.http import json_body, no_store
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
+bp.after_request(no_store)
 
 
 def _login_rate():
@@ -24,12 +25,15 @@ def _login_rate():
 
 
 def _login_identity() -> str:
-    """Rate-limit key per attempted account, so one IP rotation cannot brute-force a user."""
+    """Rate-limit key per attempted account, so one IP rotation cannot brute-force a user. A
+    username and an e-mail that name one account share its allowance."""
     body = request.get_json(silent=True) or {}
     if not isinstance(body, dict):
         return "login:-"
     name = body.get("username") or body.get("email") or "-"
-    return f"login:{str(name).strip().lower()[:254]}"
+    name = str(name).strip().lower()[:254]
+    account = service.account_id(name)
+    return f"login:#{account}" if account is not None else f"login:{name}"
 
 
 def _token_response(user):
@@ -67,6 +71,7 @@ def refresh():
     user = db.session.get(User, int(claims["sub"]))
     if user is None or not user.is_active:
         raise ApiError(401, "unauthorized", "user inactive or deleted")
+    tokens.check_session(claims, user.session_version)
     db.session.commit()
     return _token_response(user)
 
@@ -139,7 +144,8 @@ def change_password():
     service.update_user(user, {"password": data["new_password"]})
     record("auth.password_changed", "user", user.id)
     db.session.commit()
-    return {"status": "password_changed"}
+    # Every earlier session ended with the old password; this caller gets a fresh one.
+    return {"status": "password_changed", **_token_response(user)}
 
 
 @bp.post("/register")

@@ -24,6 +24,14 @@ def check_password(password: str, hashed: str) -> bool:
     return bcrypt.checkpw(password.encode(), hashed.encode())
 
 
+def account_id(login: str) -> int | None:
+    """The id of the account a login name (username or e-mail, any case) names, if any."""
+    if not login or "\x00" in login:
+        return None
+    return db.session.scalar(select(User.id).where(
+        or_(func.lower(User.username) == login, func.lower(User.email) == login)).limit(1))
+
+
 def authenticate(username: str | None, email: str | None, password: str) -> User:
     """Return the active user with these credentials, or raise 401."""
     login = (username or email or "").strip().lower()
@@ -60,11 +68,14 @@ def create_user(data: dict) -> User:
 def update_user(user: User, data: dict) -> User:
     if "email" in data and data["email"] != user.email:
         _check_unique(None, data["email"], except_id=user.id)
+    ends_sessions = "password" in data or (data.get("is_active") is False and user.is_active)
     for field in ("email", "full_name", "role", "is_active"):
         if field in data:
             setattr(user, field, data[field])
     if "password" in data:
         user.password_hash = hash_password(data["password"])
+    if ends_sessions:  # every access and refresh token issued before now answers 401
+        user.session_version = (user.session_version or 0) + 1
     return user
 
 

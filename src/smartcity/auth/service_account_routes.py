@@ -8,10 +8,11 @@ from smartcity.auth.models import ServiceAccount
 from smartcity.auth.schemas import service_account_create_schema
 from smartcity.database import utcnow
 from smartcity.extensions import db
-from smartcity.http import json_body
+from smartcity.http import json_body, no_store
 from smartcity.pagination import page_response, paginate
 
 bp = Blueprint("service_accounts", __name__, url_prefix="/api/service-accounts")
+bp.after_request(no_store)
 
 
 @bp.get("")

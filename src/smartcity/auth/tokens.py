@@ -25,7 +25,7 @@ def issue_pair(user) -> dict:
 def issue(user, kind: str) -> str:
     now = int(time.time())
     ttl = current_app.config["JWT_ACCESS_TTL" if kind == "access" else "JWT_REFRESH_TTL"]
-    claims = {"sub": str(user.id), "role": user.role, "type": kind,
+    claims = {"sub": str(user.id), "role": user.role, "type": kind, "sv": user.session_version or 0,
               "jti": uuid.uuid4().hex, "iat": now, "exp": now + ttl}
     return jwt.encode(claims, current_app.config["JWT_SECRET_KEY"], algorithm="HS256")
 
@@ -49,7 +49,15 @@ def verify(token: str, kind: str) -> dict:
         raise _unauthorized("invalid token") from None
     if claims["type"] != kind:
         raise _unauthorized(f"expected a {kind} token")
+    if not isinstance(claims.get("sv", 0), int) or not str(claims["sub"]).isdigit():
+        raise _unauthorized("invalid token")
     return claims
+
+
+def check_session(claims: dict, session_version: int) -> None:
+    """Refuse a token issued before the user's password changed or the account was disabled."""
+    if claims.get("sv", 0) != (session_version or 0):
+        raise _unauthorized("session ended (password changed or account disabled)")
 
 
 def revoke(claims: dict) -> bool:

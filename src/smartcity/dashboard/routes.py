@@ -10,7 +10,8 @@ bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder
 ADMIN_SECTIONS = {"devices": "Devices", "groups": "Groups", "users": "Users and roles",
                   "service-accounts": "Service accounts", "rules": "Alert rules"}
 NAV = [("overview", "Overview", "/", "viewer"), ("map", "City map", "/map", "viewer"),
-       ("devices", "Devices", "/devices", "viewer"), ("alerts", "Alerts", "/alerts", "viewer")]
+       ("devices", "Devices", "/devices", "viewer"), ("alerts", "Alerts", "/alerts", "viewer"),
+       ("boards", "Dashboards", "/dashboards", "viewer")]
 
 
 @bp.app_context_processor
@@ -70,6 +71,26 @@ def device_page(device_id):
 def alerts_page():
     """Live alarm feed with filters, acknowledge and clear."""
     return _page("alerts", "Alerts")
+
+
+@bp.get("/dashboards")
+def boards_page():
+    """The custom dashboards the user may open; create or import one."""
+    return _page("boards", "Dashboards", board_id=None)
+
+
+@bp.get("/dashboards/<int:board_id>")
+def board_page(board_id):
+    """One custom dashboard: view, or edit for its owner."""
+    return _page("boards", "Dashboard", board_id=board_id)
+
+
+@bp.get("/public/dashboards/<token>")
+def public_board_page(token):
+    """A published dashboard, read-only, without signing in."""
+    return render_template("dashboard/public-board.html", page="boards", title="Dashboard",
+                           script=url_for("dashboard.static", filename="js/pages/boards.js"),
+                           bootstrap={"page": "boards", "public_token": token})
 
 
 @bp.get("/admin")

@@ -32,6 +32,14 @@ class PowerState(Schema):
     on = fields.Boolean(required=True)
 
 
+class AssignRoute(Schema):
+    """A collection round for a refuse truck: its bins in the order to drive them."""
+    bins = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
+                       validate=validate.Length(min=1, max=500))
+    distance_km = fields.Float(allow_nan=False, validate=validate.Range(0, 10_000))
+    collection_id = fields.Integer(strict=True, allow_none=True)
+
+
 UNIVERSAL = {"ping": NoParams(), "reboot": NoParams()}
 
 COMMANDS: dict[str, dict[str, Schema]] = {
@@ -40,6 +48,7 @@ COMMANDS: dict[str, dict[str, Schema]] = {
     "water_valve": {"set_position": ValvePosition()},
     "battery": {"charge": BatteryPower(), "discharge": BatteryPower()},
     "smart_bin": {"reset_fill_level": NoParams()},
+    "vehicle": {"assign_route": AssignRoute()},
 }
 
 

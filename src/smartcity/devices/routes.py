@@ -64,7 +64,7 @@ def update_device(device_id):
 @require_role("admin")
 def delete_device(device_id):
     """Delete a device and its key."""
-    db.session.delete(service.get_device(device_id))
+    service.delete_device(service.get_device(device_id))
     record("device.deleted", "device", device_id)
     db.session.commit()
     return "", 204

@@ -14,6 +14,7 @@ from smartcity.devices.models import Device
 from smartcity.errors import ApiError, bad_request, conflict, not_found
 from smartcity.extensions import db
 from smartcity.http import search_pattern
+from smartcity.mqtt.accounts import queue as broker_accounts
 from smartcity.security import keys
 from smartcity.timeutil import iso
 
@@ -33,7 +34,15 @@ def create_device(data: dict) -> tuple[Device, str]:
         asset_id=data.get("asset_id"), key_prefix=issued.prefix, key_hash=issued.digest)
     db.session.add(device)
     db.session.flush()
+    _broker_sync(device.id, issued.token)
+    _broker_sync(device.gateway_id)
     return device, issued.token
+
+
+def _broker_sync(device_id: str | None, api_key: str | None = None) -> None:
+    """Queue the device's broker account change in this transaction (see mqtt/accounts)."""
+    if device_id and broker_accounts.enabled():
+        broker_accounts.queue_sync(device_id, api_key)
 
 
 def _check_gateway(gateway_id: str, device_id: str) -> None:
@@ -45,26 +54,60 @@ def _check_gateway(gateway_id: str, device_id: str) -> None:
 def update_device(device: Device, data: dict) -> Device:
     if data.get("gateway_id"):
         _check_gateway(data["gateway_id"], device.id)
+    before = (device.status, device.gateway_id)
     for field in ("name", "domain", "location", "gateway_id", "asset_id", "status"):
         if field in data:
             setattr(device, field, data[field])
     if "metadata" in data:
         device.meta = data["metadata"]
+    if (device.status, device.gateway_id) != before:
+        _broker_sync(device.id)
+        if device.gateway_id != before[1]:  # both gateways' clients change their roles
+            _broker_sync(before[1])
+            _broker_sync(device.gateway_id)
     return device
+
+
+def delete_device(device: Device) -> None:
+    """Delete a device; its broker client, role and retained config go with it."""
+    db.session.delete(device)
+    if broker_accounts.enabled():
+        broker_accounts.queue_delete(device.id)
 
 
 def rotate_key(device: Device) -> str:
     """Replace the device's key; the old one stops working at the next request."""
     issued = keys.issue()
     device.key_prefix, device.key_hash = issued.prefix, issued.digest
+    _broker_sync(device.id, issued.token)
     return issued.token
 
 
-def get_device(device_id: str) -> Device:
+def get_device(device_id: str, types: tuple[str, ...] | None = None) -> Device:
+    """The device, or 404; with `types`, a device of another type is not found either."""
     device = db.session.get(Device, device_id)
-    if device is None:
-        raise not_found("device")
+    if device is None or (types is not None and device.type not in types):
+        raise not_found(" or ".join(t.replace("_", " ") for t in types) if types else "device")
     return device
+
+
+def devices_query(types: str | tuple[str, ...] | list[str], device_ids: list[str] | None = None):
+    """A select of the devices of some types (optionally only these ids)."""
+    types = (types,) if isinstance(types, str) else tuple(types)
+    stmt = select(Device).where(Device.type.in_(types))
+    return stmt.where(Device.id.in_(device_ids)) if device_ids else stmt
+
+
+def devices_of(types: str | tuple[str, ...] | list[str],
+               device_ids: list[str] | None = None) -> list[Device]:
+    """Devices of some types (optionally only these ids), ordered by id."""
+    return list(db.session.scalars(devices_query(types, device_ids).order_by(Device.id)))
+
+
+def location(device: Device) -> dict | None:
+    """{lat, lon} of a device that has both, else None."""
+    loc = device.location or {}
+    return {"lat": loc["lat"], "lon": loc["lon"]} if "lat" in loc and "lon" in loc else None
 
 
 def authenticate_device(api_key: str | None) -> DeviceIdentity:

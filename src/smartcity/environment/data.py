@@ -1,15 +1,14 @@
 """Environment readings: browse them by station, key and time; enter them by hand."""
 
-from flask import current_app
-
 from smartcity.audit.service import record
 from smartcity.devices.catalogue import NON_NEGATIVE, measured_keys
+from smartcity.devices.models import Device
+from smartcity.devices.service import devices_query, get_device, location
 from smartcity.environment import service
 from smartcity.errors import bad_request
 from smartcity.extensions import db
-from smartcity.pagination import decode_cursor, encode_cursor
-from smartcity.telemetry import ingest, queries
-from smartcity.telemetry.keys import key_dictionary
+from smartcity.pagination import paginate
+from smartcity.telemetry import ingest, queries, reads
 from smartcity.telemetry.points import Point
 from smartcity.timeutil import now_ms
 
@@ -17,31 +16,24 @@ from smartcity.timeutil import now_ms
 def readings(args: dict) -> dict:
     """Stations (by id or type; one page of them) with their readings in [start, end)."""
     types = [args["device_type"]] if args.get("device_type") else list(service.ENV_TYPES)
-    devices = [d for t in types for d in service.devices_of(t, args.get("device_ids"))]
-    devices.sort(key=lambda d: d.id)
-    if args.get("cursor"):
-        after = str(decode_cursor(args["cursor"])[0])
-        devices = [d for d in devices if d.id > after]
-    page, more = devices[:args["limit"]], len(devices) > args["limit"]
+    page, cursor = paginate(db.session, devices_query(types, args.get("device_ids")),
+                            [Device.id], limit=args["limit"])
     items = []
     with db.reader() as conn:
-        key_ids = (key_dictionary(current_app).known_ids(conn, args["keys"])
-                   if args.get("keys") else None)
         for device in page:
-            rows = queries.history(conn, device.id, key_ids, args["start"], args["end"],
-                                   args["points"], descending=True).all() if key_ids != {} \
-                else []
+            rows = reads.history(conn, device.id, args.get("keys") or None, args["start"],
+                                 args["end"], args["points"], descending=True)
             items.append({"device_id": device.id, "name": device.name, "type": device.type,
-                          "asset_id": device.asset_id, "location": service.location(device),
+                          "asset_id": device.asset_id, "location": location(device),
                           "readings": [queries.history_item(r) for r in rows],
                           "truncated": len(rows) == args["points"]})
     return {"start": args["start"], "end": args["end"], "items": items,
-            "next_cursor": encode_cursor([page[-1].id]) if more else None}
+            "next_cursor": cursor}
 
 
 def enter(body: dict) -> dict:
     """Store readings an operator typed in for one station, through the ingest pipeline."""
-    device = service.get_device(body["device_id"])
+    device = get_device(body["device_id"], service.ENV_TYPES)
     if device.status != "active":
         raise bad_request("device is disabled", "device_id")
     allowed = measured_keys(device.type)

@@ -12,32 +12,29 @@ Runs start ENVIRONMENT_DERIVED_DELAY_S after the hour, leaving late readings tim
 import logging
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-
+from smartcity.assets.districts import district_of, districts
+from smartcity.devices.service import devices_of
 from smartcity.environment import noise, service, station
 from smartcity.extensions import db
-from smartcity.telemetry import queries
-from smartcity.telemetry.keys import key_dictionary
-from smartcity.telemetry.pipeline import get_pipeline
 from smartcity.telemetry.points import Point
+from smartcity.telemetry.reads import (
+    HOUR,
+    hourly_means,
+    reporting_end,
+    samples,
+    stored_times,
+    submit_derived,
+)
 from smartcity.timeutil import now_ms
 
 log = logging.getLogger(__name__)
-HOUR = service.HOUR
-
-
-def _stored_hours(conn, device_id: str, key: str, start: int, end: int) -> set[int]:
-    ids = key_dictionary(current_app).known_ids(conn, [key])
-    if not ids:
-        return set()
-    return {row.ts for row in queries.history(conn, device_id, ids, start, end, None)}
 
 
 def station_points(conn, device, end: int, hours: int) -> list[Point]:
     """aqi/eaqi points for the hours before `end` that have none."""
     start = end - hours * HOUR
-    stored = _stored_hours(conn, device.id, "aqi", start, end)
-    table = service.hourly_means(conn, device.id, station.POLLUTANT_KEYS,
+    stored = stored_times(conn, device.id, "aqi", start, end)
+    table = hourly_means(conn, device.id, station.POLLUTANT_KEYS,
                                  start - station.HOURS * HOUR, end)
     points = []
     for hour in range(start, end, HOUR):
@@ -55,14 +52,12 @@ def noise_points(conn, device, end: int, hours: int, limits: dict | None,
                  tz: ZoneInfo) -> list[Point]:
     """laeq_1h/noise_exceedance points for the complete hours before `end` that have none."""
     start = end - hours * HOUR
-    ids = key_dictionary(current_app).known_ids(conn, ["laeq"])
-    if not ids:
+    levels = samples(conn, device.id, "laeq", start, end)
+    if not levels:
         return []
-    stored = _stored_hours(conn, device.id, "laeq_1h", start, end)
-    samples = [(row.ts, row.value) for row in queries.history(conn, device.id, ids, start, end,
-                                                              None) if row.value is not None]
+    stored = stored_times(conn, device.id, "laeq_1h", start, end)
     points = []
-    for hour, entry in noise.hourly_leq(samples, tz).items():
+    for hour, entry in noise.hourly_leq(levels, tz).items():
         if hour in stored or hour < start or hour + HOUR > end:
             continue  # hours cut by the window (local zones off the UTC hour) wait for the next
         points.append(Point(device.id, "laeq_1h", hour, round(entry["leq"], 2), None))
@@ -76,25 +71,21 @@ def write_derived(app, now: int | None = None) -> dict:
     """The job: compute what is missing and submit it as derived points; wait for the commit."""
     config = app.config
     now = now_ms() if now is None else now
-    end = service.reporting_end(now - config["ENVIRONMENT_DERIVED_DELAY_S"] * 1000)
+    end = reporting_end(now - config["ENVIRONMENT_DERIVED_DELAY_S"] * 1000)
     hours = config["ENVIRONMENT_BACKFILL_HOURS"]
     tz = ZoneInfo(config["ENVIRONMENT_TIMEZONE"])
-    known = service.districts()
+    known = districts()
     points: list[Point] = []
     with db.reader() as conn:
-        for device in service.devices_of(service.AQ_TYPE):
+        for device in devices_of(service.AQ_TYPE):
             points += station_points(conn, device, end, hours)
-        for device in service.devices_of(service.NOISE_TYPE):
-            district = service.district_of(device, known)
+        for device in devices_of(service.NOISE_TYPE):
+            district = district_of(device, known)
             limits = noise.limits_for(district["kind"] if district else None,
                                       config["ENVIRONMENT_NOISE_LIMITS"])
             points += noise_points(conn, device, end, hours, limits, tz)
     db.session.remove()
-    stored = 0
-    for i in range(0, len(points), 5000):
-        job = get_pipeline().submit(points[i:i + 5000], block=True, derived=True)
-        if not job.wait(60) or job.error is not None:
-            log.warning("environment derived values not stored: %s", job.error or "timeout")
-            break
-        stored += job.inserted
+    stored, error = submit_derived(points)
+    if error is not None:
+        log.warning("environment derived values not stored: %s", error)
     return {"points": len(points), "stored": stored, "hour_end": end}

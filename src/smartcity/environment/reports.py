@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from smartcity.assets.districts import district_of, districts
+from smartcity.devices.service import devices_of, location
 from smartcity.environment import exposure, noise, service, trends, weather
 from smartcity.environment.advice import epa_category
-from smartcity.environment.service import HOUR
 from smartcity.extensions import db
-from smartcity.telemetry import queries
-from smartcity.telemetry.keys import key_dictionary
+from smartcity.telemetry import reads
+from smartcity.telemetry.reads import HOUR, reporting_end
 from smartcity.timeutil import iso, now_ms
 
 DAY = trends.DAY_MS
@@ -24,39 +25,30 @@ def city_timezone() -> ZoneInfo:
 
 
 def _limits(device, known) -> tuple[dict | None, str | None]:
-    district = service.district_of(device, known)
+    district = district_of(device, known)
     kind = district["kind"] if district else None
     return noise.limits_for(kind, current_app.config["ENVIRONMENT_NOISE_LIMITS"]), kind
 
 
-def _laeq_samples(conn, device_id: str, start: int, end: int) -> list[tuple[int, float]]:
-    ids = key_dictionary(current_app).known_ids(conn, ["laeq"])
-    if not ids:
-        return []
-    return [(r.ts, r.value) for r in queries.history(conn, device_id, ids, start, end, None)
-            if r.value is not None]
-
-
 def _sensor(device, known) -> dict:
-    district = service.district_of(device, known)
-    return {"device_id": device.id, "name": device.name, "location": service.location(device),
+    district = district_of(device, known)
+    return {"device_id": device.id, "name": device.name, "location": location(device),
             "district": district["name"] if district else None,
             "district_id": district["id"] if district else None}
 
 
 def noise_status(at: int | None = None) -> dict:
     """Each noise sensor's LAeq over the last complete hour against its district's limit."""
-    end, tz, known = service.reporting_end(at), city_timezone(), service.districts()
+    end, tz, known = reporting_end(at), city_timezone(), districts()
     period = noise.period_of(noise.local_hour(end - HOUR, tz).hour)
     items = []
     with db.reader() as conn:
-        for device in service.devices_of(service.NOISE_TYPE):
-            samples = _laeq_samples(conn, device.id, end - HOUR, end)
+        for device in devices_of(service.NOISE_TYPE):
+            samples = reads.samples(conn, device.id, "laeq", end - HOUR, end)
             level = noise.leq(v for _, v in samples)
             limits, kind = _limits(device, known)
             limit = limits[period] if limits else None
-            latest = queries.latest(conn, device.id, key_dictionary(current_app).known_ids(
-                conn, ["laeq", "lamax"]))
+            latest = reads.latest(conn, device.id, ["laeq", "lamax"])
             items.append({**_sensor(device, known), "district_type": kind, "period": period,
                           "laeq_1h": round(level, 1) if level is not None else None,
                           "samples": len(samples), "limit": limit,
@@ -70,12 +62,12 @@ def noise_status(at: int | None = None) -> dict:
 
 def noise_day(day: str) -> dict:
     """Ld, Le, Ln, Lden of every noise sensor for one noise day (07:00 to 07:00, local)."""
-    tz, known = city_timezone(), service.districts()
+    tz, known = city_timezone(), districts()
     start, end = noise.noise_day_bounds(day, tz)
     items = []
     with db.reader() as conn:
-        for device in service.devices_of(service.NOISE_TYPE):
-            samples = _laeq_samples(conn, device.id, start, end)
+        for device in devices_of(service.NOISE_TYPE):
+            samples = reads.samples(conn, device.id, "laeq", start, end)
             limits, kind = _limits(device, known)
             result = noise.day_indicators(samples, tz, limits)
             hours = noise.hourly_leq(samples, tz)
@@ -90,11 +82,11 @@ def noise_day(day: str) -> dict:
 
 def weather_now() -> dict:
     """Each weather station's latest readings with the NWS heat index."""
-    known = service.districts()
+    known = districts()
     items = []
     with db.reader() as conn:
-        for device in service.devices_of(service.WEATHER_TYPE):
-            values = queries.latest(conn, device.id, None)
+        for device in devices_of(service.WEATHER_TYPE):
+            values = reads.latest(conn, device.id)
             entry = {**_sensor(device, known),
                      "values": {k: v["value"] for k, v in values.items()},
                      "ts": max((v["ts"] for v in values.values()), default=None)}
@@ -121,11 +113,10 @@ def pollution_trends(days: int, device_ids: list[str] | None, pollutants: list[s
     day_starts = list(range(start, end, DAY))
     items = []
     with db.reader() as conn:
-        ids = key_dictionary(current_app).known_ids(conn, pollutants)
-        for device in service.devices_of(service.AQ_TYPE, device_ids):
-            buckets = queries.aggregate(conn, [device.id], list(ids.values()), start, end, DAY)
+        for device in devices_of(service.AQ_TYPE, device_ids):
+            buckets = reads.buckets(conn, [device.id], pollutants, start, end, DAY)
             for pollutant in pollutants:
-                days_found = buckets.get(ids.get(pollutant), {})
+                days_found = buckets.get(pollutant, {})
                 daily = trends.daily_means({d: (b.count, b.sum) for d, b in days_found.items()})
                 items.append({"device_id": device.id, "name": device.name,
                               "pollutant": pollutant, "unit": UNITS[pollutant],
@@ -142,16 +133,16 @@ def _date(ms: int) -> str:
 def health_impact(at: int | None = None) -> dict:
     """Residents per AQI category from district populations and their stations' AQI."""
     answer = service.air_quality(at)
-    known = service.districts()
+    known = districts()
     stations = [{"device_id": i["device_id"], "asset_id": i["district_id"], "aqi": i["aqi"],
                  "location": (i["location"]["lat"], i["location"]["lon"]) if i["location"]
                  else None} for i in answer["items"]]
-    districts = exposure.district_aqi(
+    areas = exposure.district_aqi(
         [{"id": d["id"], "name": d["name"], "population": d["population"] or 0,
           "centre": d["centre"]} for d in known.values()], stations)
-    for district in districts:
+    for district in areas:
         district.pop("centre", None)
         category = epa_category(district["aqi"]) if district["aqi"] is not None else None
         district["category"] = category.name if category else None
     return {"hour": answer["hour"], "time": answer["time"],
-            **exposure.population_exposure(districts), "districts": districts}
+            **exposure.population_exposure(areas), "districts": areas}

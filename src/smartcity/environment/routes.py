@@ -10,22 +10,21 @@ from smartcity.environment.schemas import (
     data_query_schema,
     default_noise_day,
     entry_time,
-    load,
     manual_entry_schema,
     noise_day_schema,
-    optional_time,
     trends_schema,
 )
 from smartcity.extensions import db
 from smartcity.http import json_body
 from smartcity.pagination import page_response, paginate
 from smartcity.telemetry.params import time_range
+from smartcity.validation import load
 
 bp = Blueprint("environment", __name__, url_prefix="/api/environment")
 
 
 def _at() -> int | None:
-    return optional_time(load(at_schema, request.args).get("at"), "at")
+    return load(at_schema, request.args).get("at")
 
 
 @bp.get("/aqi")
@@ -72,7 +71,6 @@ def list_data():
     """List environment stations with their readings (device_id, device_type, keys, start, end)."""
     args = load(data_query_schema, request.args)
     args["device_ids"] = args.pop("device_id", None)
-    args["start"], args["end"] = time_range()
     return data.readings(args)
 
 
@@ -124,7 +122,7 @@ def get_pollution_trends():
     args = load(trends_schema, request.args)
     return reports.pollution_trends(args["days"], args.get("device_id"),
                                     args.get("pollutants") or list(service.POLLUTANT_KEYS),
-                                    optional_time(args.get("at"), "at"))
+                                    args.get("at"))
 
 
 @bp.get("/health-impact")

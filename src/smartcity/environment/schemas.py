@@ -1,46 +1,21 @@
 """Input of the environment endpoints. Errors name the offending parameter."""
 
-import re
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from marshmallow import (
-    EXCLUDE,
-    Schema,
-    ValidationError,
-    fields,
-    validate,
-    validates_schema,
-)
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from smartcity.devices.models import DEVICE_ID_PATTERN
 from smartcity.environment import aqi
 from smartcity.environment.service import ENV_TYPES, POLLUTANT_KEYS
 from smartcity.errors import bad_request
 from smartcity.telemetry.points import KEY_PATTERN
-from smartcity.timeutil import now_ms, parse_time
+from smartcity.timeutil import now_ms
+from smartcity.validation import CommaList, DeviceIds, Keys, Time, TimeRange
 
-DEVICE_ID = re.compile(DEVICE_ID_PATTERN)
 CONCENTRATION = {"allow_nan": False, "validate": validate.Range(min=0, max=10 ** 9)}
 EPA_PARAMS = aqi.EPA_POLLUTANTS
 EAQI_PARAMS = ("pm25", "pm10", "no2", "so2", "o3")
-
-
-class CommaList(fields.Field):
-    """a,b,c -> ["a", "b", "c"], each matching `pattern`."""
-
-    def __init__(self, pattern=None, choices=None, **kwargs):
-        super().__init__(**kwargs)
-        self.pattern, self.choices = pattern, choices
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        items = [v.strip() for v in str(value).split(",") if v.strip()]
-        for item in items:
-            if self.pattern is not None and not self.pattern.match(item):
-                raise ValidationError(f"invalid value {item!r}")
-            if self.choices is not None and item not in self.choices:
-                raise ValidationError(f"must be among {', '.join(self.choices)}")
-        return items
 
 
 class CalculatorSchema(Schema):
@@ -78,26 +53,24 @@ class AtSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    at = fields.Raw()
+    at = Time()
 
 
 class TrendsSchema(Schema):
     days = fields.Integer(load_default=14, validate=validate.Range(2, 90))
-    device_id = CommaList(pattern=DEVICE_ID)
+    device_id = DeviceIds()
     pollutants = CommaList(choices=POLLUTANT_KEYS)
-    at = fields.Raw()
+    at = Time()
 
 
 class NoiseDaySchema(Schema):
     date = fields.Date()
 
 
-class DataQuerySchema(Schema):
-    device_id = CommaList(pattern=DEVICE_ID)
+class DataQuerySchema(TimeRange):
+    device_id = DeviceIds()
     device_type = fields.String(validate=validate.OneOf(ENV_TYPES))
-    keys = CommaList(pattern=KEY_PATTERN)
-    start = fields.Raw()
-    end = fields.Raw()
+    keys = Keys()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     points = fields.Integer(load_default=100, validate=validate.Range(1, 5000))
     cursor = fields.String()
@@ -105,7 +78,7 @@ class DataQuerySchema(Schema):
 
 class ManualEntrySchema(Schema):
     device_id = fields.String(required=True, validate=validate.Regexp(DEVICE_ID_PATTERN))
-    ts = fields.Raw()
+    ts = Time()
     values = fields.Dict(keys=fields.String(validate=validate.Regexp(KEY_PATTERN)),
                          values=fields.Float(allow_nan=False), required=True,
                          validate=validate.Length(min=1, max=50))
@@ -119,30 +92,11 @@ data_query_schema = DataQuerySchema()
 manual_entry_schema = ManualEntrySchema()
 
 
-def load(schema: Schema, data) -> dict:
-    """Load, turning the first error into a 400 that names its parameter."""
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        field, problem = next(iter(messages.items()))
-        while isinstance(problem, dict):  # nested: values.pm25 (a Dict adds "key"/"value")
-            key, problem = next(iter(problem.items()))
-            field = field if key in ("key", "value") else f"{field}.{key}"
-        text = problem[0] if isinstance(problem, list) else str(problem)
-        raise bad_request(f"{field}: {text}", field) from None
-
-
-def optional_time(value, field: str) -> int | None:
-    return None if value in (None, "") else parse_time(value, field)
-
-
-def entry_time(value) -> int:
+def entry_time(ts: int | None) -> int:
     """A manual entry's time: given (not ahead of the clock beyond the skew) or now."""
     now = now_ms()
-    if value in (None, ""):
+    if ts is None:
         return now
-    ts = parse_time(value, "ts", now)
     if ts > now + current_app.config["MAX_CLOCK_SKEW"] * 1000:
         raise bad_request("ts is in the future", "ts")
     return ts

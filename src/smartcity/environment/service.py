@@ -5,88 +5,20 @@ AQI is reported for the last complete clock hour ("hour" is its start, epoch ms)
 derived `aqi` / `eaqi` keys are written for, so the live answer and the stored one agree.
 """
 
-from flask import current_app
-from sqlalchemy import select
-
-from smartcity.assets.models import Asset
+from smartcity.assets.districts import district_of, districts
 from smartcity.devices.models import Device
+from smartcity.devices.service import devices_of, get_device, location
 from smartcity.environment import aqi, station
 from smartcity.environment.advice import EAQI_LEVEL_NAMES, EPA_CATEGORY_NAMES, epa_category
-from smartcity.errors import bad_request, not_found
+from smartcity.errors import bad_request
 from smartcity.extensions import db
-from smartcity.telemetry import queries
-from smartcity.telemetry.keys import key_dictionary
-from smartcity.timeutil import iso, now_ms
+from smartcity.telemetry.reads import HOUR, history, hourly_means, reporting_end
+from smartcity.timeutil import iso
 
-HOUR = 3_600_000
 AQ_TYPE, NOISE_TYPE, WEATHER_TYPE = "air_quality_station", "noise_sensor", "weather_station"
 ENV_TYPES = (AQ_TYPE, NOISE_TYPE, WEATHER_TYPE)
 POLLUTANT_KEYS = station.POLLUTANT_KEYS
 MAX_HISTORY_MS = 31 * 24 * HOUR
-
-
-def devices_of(device_type: str, device_ids: list[str] | None = None) -> list[Device]:
-    stmt = select(Device).where(Device.type == device_type).order_by(Device.id)
-    if device_ids:
-        stmt = stmt.where(Device.id.in_(device_ids))
-    return list(db.session.scalars(stmt))
-
-
-def get_device(device_id: str, types=ENV_TYPES) -> Device:
-    device = db.session.get(Device, device_id)
-    if device is None or device.type not in types:
-        raise not_found(" or ".join(t.replace("_", " ") for t in types))
-    return device
-
-
-def districts() -> dict[str, dict]:
-    """Every district asset: {id: {id, name, kind, population, centre (lat, lon)}}."""
-    return {a.id: {"id": a.id, "name": a.name, "kind": (a.properties or {}).get("kind"),
-                   "population": (a.properties or {}).get("population"),
-                   "centre": centre(a.geometry)}
-            for a in db.session.scalars(select(Asset).where(Asset.type == "district")
-                                        .order_by(Asset.id))}
-
-
-def centre(geometry: dict | None) -> tuple[float, float] | None:
-    """Mean vertex of a polygon's outer ring, or a point: (lat, lon)."""
-    if not geometry:
-        return None
-    if geometry.get("type") == "Point":
-        lon, lat = geometry["coordinates"][:2]
-        return lat, lon
-    if geometry.get("type") == "Polygon":
-        ring = geometry["coordinates"][0][:-1] or geometry["coordinates"][0]
-        return (sum(p[1] for p in ring) / len(ring), sum(p[0] for p in ring) / len(ring))
-    return None
-
-
-def district_of(device: Device, known: dict[str, dict]) -> dict | None:
-    """The district a device belongs to: its asset, or the nearest district above it."""
-    asset_id, seen = device.asset_id, set()
-    while asset_id and asset_id not in known and asset_id not in seen:
-        seen.add(asset_id)
-        asset = db.session.get(Asset, asset_id)
-        asset_id = asset.parent_id if asset is not None else None
-    return known.get(asset_id) if asset_id else None
-
-
-def location(device: Device) -> dict | None:
-    loc = device.location or {}
-    return {"lat": loc["lat"], "lon": loc["lon"]} if "lat" in loc and "lon" in loc else None
-
-
-def reporting_end(at: int | None = None) -> int:
-    """End of the last complete clock hour at `at` (default now)."""
-    return (now_ms() if at is None else at) // HOUR * HOUR
-
-
-def hourly_means(conn, device_id: str, keys, start: int, end: int) -> dict[str, dict[int, float]]:
-    """{key: {hour start: mean}} of a device over [start, end) from the hourly rollups."""
-    ids = key_dictionary(current_app).known_ids(conn, list(keys))
-    buckets = queries.aggregate(conn, [device_id], list(ids.values()), start, end, HOUR)
-    return {key: {b: bucket.value("avg") for b, bucket in buckets[ids[key]].items()}
-            for key in ids}
 
 
 def series_ending(table: dict[str, dict[int, float]], end: int, hours: int = station.HOURS):
@@ -187,8 +119,7 @@ def aqi_history(device_id: str, start: int, end: int) -> dict:
         raise bad_request("at most 31 days per request", "start")
     by_ts: dict[int, dict] = {}
     with db.reader() as conn:
-        ids = key_dictionary(current_app).known_ids(conn, ["aqi", "eaqi"])
-        rows = queries.history(conn, device_id, ids, start, end, None).all() if ids else []
+        rows = history(conn, device_id, ["aqi", "eaqi"], start, end)
     for row in rows:
         item = by_ts.setdefault(row.ts, {"ts": row.ts, "time": iso(row.ts), "aqi": None,
                                          "category": None, "color": None, "eaqi": None,

@@ -36,6 +36,9 @@ STATUS = "devices/+/status"
 ATTRIBUTES = "devices/+/attributes"
 COMMAND_RESPONSES = "devices/+/commands/+/response"
 SHARE_GROUP = "smartcity"
+# Seconds between reconnect attempts at most: the broker keeps our session, so every second
+# away is a second of readings waiting; one client per process cannot overload a broker.
+MAX_RECONNECT_DELAY = 2
 
 
 class MqttStats:
@@ -75,6 +78,7 @@ class MqttConsumer:
         self.shared = config["MQTT_SHARED_SUBSCRIPTION"]
         self.session_expiry = config["MQTT_SESSION_EXPIRY"]
         self.max_skew_ms = config["MAX_CLOCK_SKEW"] * 1000
+        self.max_points = config["MAX_BATCH_POINTS"]  # the same limit as an HTTP batch
         self.devices = device_directory(app)
         # fn(device_id, ...) per topic kind: "status" (state), "attributes" (dict),
         # "command_response" (command_id, dict); each runs its own transaction.
@@ -124,7 +128,7 @@ class MqttConsumer:
         self.generation += 1
         self.client.connect_async(self.broker.host, self.broker.port, keepalive=30,
                                   clean_start=False, properties=self._connect_properties())
-        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=MAX_RECONNECT_DELAY)
         self.client.loop_start()
 
     def _supervise(self) -> None:
@@ -140,7 +144,8 @@ class MqttConsumer:
             self.client.disconnect()
             self.client.loop_stop()
             attempt += 1
-            self._stopping.wait(min(30.0, 0.5 * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.0))
+            self._stopping.wait(min(MAX_RECONNECT_DELAY, 0.5 * 2 ** min(attempt, 6))
+                                * random.uniform(0.5, 1.0))
             if not self._stopping.is_set():
                 self._connect()
 
@@ -171,7 +176,8 @@ class MqttConsumer:
         if was_connected and not self._stopping.is_set():
             log.warning("MQTT disconnected: %s", reason_code)
         # Exponential backoff in paho, with jitter so that a fleet does not reconnect in step.
-        client.reconnect_delay_set(min_delay=random.uniform(0.5, 1.5), max_delay=30)
+        client.reconnect_delay_set(min_delay=random.uniform(0.5, 1.5),
+                                   max_delay=MAX_RECONNECT_DELAY)
 
     # -- messages ------------------------------------------------------------------------------
     def _on_message(self, client, _userdata, message) -> None:
@@ -210,6 +216,11 @@ class MqttConsumer:
                 collect(outcome, parse.json_readings(device_id, body, self.max_skew_ms))
         except parse.PayloadError as exc:
             self._reject(device_id, message.topic, exc.code, exc.message)
+            self._ack(message, generation)
+            return
+        if len(outcome.points) > self.max_points:
+            self._reject(device_id, message.topic, "too_many_points",
+                         f"at most {self.max_points} points per message")
             self._ack(message, generation)
             return
         if outcome.rejected:
@@ -266,8 +277,10 @@ class MqttConsumer:
 
     def _control(self, device_id: str, parts: list[str], message) -> None:
         """Status, reported attributes and command responses: rare, handled inline."""
-        if self.devices.status(device_id) is None:
-            self._reject(device_id, message.topic, "unknown_device", f"unknown device {device_id}")
+        status = self.devices.status(device_id)
+        if status != "active":  # the broker's ACL checks this too: defence in depth
+            code = "unknown_device" if status is None else "device_disabled"
+            self._reject(device_id, message.topic, code, f"device {device_id}: {code}")
             return
         kind = parts[2]
         if kind == "status" and len(parts) == 3:

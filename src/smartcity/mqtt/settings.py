@@ -1,6 +1,7 @@
 """MQTT_URL parsing and the client id of this process."""
 
 import os
+import secrets
 import socket
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -34,3 +35,31 @@ def client_id(configured: str | None, role: str) -> str:
     """
     base = configured or f"smartcity-{socket.gethostname()}"
     return f"{base}-{role}-{os.getpid()}" if role == "app" else f"{base}-{role}"
+
+
+def platform_client_id(app, role: str) -> str:
+    """`<base>-<role>.<suffix>`: the suffix is random, kept in the instance folder so that a
+    restarted process resumes its session, and no device id can equal it (ids have no dot).
+    Mosquitto disconnects a session when another connection takes its client id: a guessable
+    id would let anyone with a login cut the platform's consumer off."""
+    return f"{client_id(app.config.get('MQTT_CLIENT_ID'), role)}.{_suffix(app.instance_path)}"
+
+
+def _suffix(instance_path: str) -> str:
+    path = os.path.join(instance_path, "mqtt-client-suffix")
+    try:
+        with open(path) as fh:
+            value = fh.read().strip()
+        if value:
+            return value
+    except FileNotFoundError:
+        pass
+    os.makedirs(instance_path, exist_ok=True)
+    value = secrets.token_hex(8)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first: use theirs
+        return _suffix(instance_path)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value

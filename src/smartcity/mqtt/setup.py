@@ -7,8 +7,9 @@ from smartcity.devices import attributes, commands
 from smartcity.devices import service as devices
 from smartcity.devices.control_schemas import command_response_schema
 from smartcity.errors import ApiError
+from smartcity.mqtt.accounts import setup as broker_accounts
 from smartcity.mqtt.consumer import MqttConsumer
-from smartcity.mqtt.settings import client_id
+from smartcity.mqtt.settings import platform_client_id
 from smartcity.ops.health import register_check
 from smartcity.ops.metrics import register_collector
 from smartcity.telemetry.pipeline import get_pipeline
@@ -46,8 +47,7 @@ def start_consumer(app, role: str = "app") -> MqttConsumer:
     handlers = {"status": in_app(devices.report_state),
                 "attributes": in_app(attributes.report),
                 "command_response": in_app(_command_response)}
-    consumer = MqttConsumer(app, pipeline, client_id(app.config["MQTT_CLIENT_ID"], role),
-                            handlers)
+    consumer = MqttConsumer(app, pipeline, platform_client_id(app, role), handlers)
     app.extensions["smartcity.mqtt"] = consumer
     register_check(app, "mqtt", lambda: {
         "status": "ok" if consumer.stats.connected else "down", "client_id": consumer.client_id,
@@ -67,5 +67,6 @@ def _command_response(device_id: str, command_id: str, body: dict) -> None:
 
 def init_app(app) -> None:
     """The app consumes MQTT itself when MQTT_URL is set, unless a separate worker does."""
+    broker_accounts.init_app(app)
     if app.config.get("MQTT_URL") and app.config["MQTT_INGEST"] and app.config["START_BACKGROUND"]:
         start_consumer(app, app.config.get("MQTT_ROLE", "app"))

@@ -103,7 +103,7 @@ def _transport(s: Setup, fleet: Fleet):
         url = s.args.mqtt_url or Config.from_environment().get("MQTT_URL")
         if not url:
             raise ValueError("--transport mqtt needs --mqtt-url or MQTT_URL")
-        return transports.MqttTransport(url, list(fleet.devices))
+        return transports.MqttTransport(url, list(fleet.devices), keys=s.keys["devices"])
     return transports.HttpTransport(s.args.url, s.keys["devices"], s.args.concurrency)
 
 

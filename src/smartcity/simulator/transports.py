@@ -172,8 +172,11 @@ class MqttTransport:
     polls = False  # the broker pushes commands and config
 
     def __init__(self, url: str, device_ids, inbox: "queue.Queue | None" = None,
-                 keepalive: int = 60):
+                 keepalive: int = 60, keys: dict[str, str] | None = None):
         self.broker = parse_mqtt_url(url)
+        # Each device logs in as itself (username = device id, password = its API key), as the
+        # shipped broker config requires; without keys, with the URL's login (a test broker).
+        self.keys = keys or {}
         self.inbox = inbox if inbox is not None else queue.Queue()
         self.stats: Counter = Counter()
         self._outbox: queue.Queue = queue.Queue()
@@ -193,7 +196,9 @@ class MqttTransport:
     def _client(self, device_id: str, keepalive: int) -> mqtt.Client:
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=device_id,
                              protocol=mqtt.MQTTv311, clean_session=True, userdata=device_id)
-        if self.broker.username:
+        if device_id in self.keys:
+            client.username_pw_set(device_id, self.keys[device_id])
+        elif self.broker.username:
             client.username_pw_set(self.broker.username, self.broker.password)
         if self.broker.tls:
             client.tls_set()

@@ -4,7 +4,7 @@ refuse trucks empty the bins that filled up, emergency units answer calls and fi
 import math
 
 from smartcity.simulator import geo
-from smartcity.simulator.base import SimDevice
+from smartcity.simulator.base import CommandError, SimDevice
 
 STOP_DWELL_S = 25.0
 LAYOVER_S = 240.0
@@ -32,6 +32,7 @@ class Vehicle(SimDevice):
         self.level = self.rng.uniform(55, 95)  # fuel or battery, %
         self.occupancy = CREW.get(self.kind, 0)
         self.collect: dict[str, list[str]] = {}
+        self.assigned: list[str] = []  # a round the platform planned (assign_route)
         self.scene_until = None
         if self.kind in CALL_EVERY_S:
             self.wait = self.rng.expovariate(1 / CALL_EVERY_S[self.kind])
@@ -163,8 +164,20 @@ class Vehicle(SimDevice):
         self.wait = 900.0
         return True
 
+    def do_assign_route(self, bins, distance_km=None, collection_id=None):
+        """Drive the platform's round next time at the depot, in its order."""
+        if self.kind != "truck":
+            raise CommandError(f"a {self.kind} collects no bins")
+        known = [b for b in bins if b in self.world.bin_node]
+        self.assigned = known
+        return {"accepted": len(known), "unknown": [b for b in bins if b not in known]}
+
     def _plan_round(self) -> bool:
         w = self.world
+        if self.assigned:
+            tour = [b for b in self.assigned if b not in w.bin_claims]
+            self.assigned = []
+            return self._drive(tour) if tour else False
         due = [b for b, fill in w.bin_fill.items() if fill >= FULL_ENOUGH
                and b not in w.bin_claims and b in w.bin_node]
         if not due:
@@ -175,6 +188,10 @@ class Vehicle(SimDevice):
             due.remove(nearest)
             tour.append(nearest)
             here = self.city.xy(w.bin_node[nearest])
+        return self._drive(tour)
+
+    def _drive(self, tour: list[str]) -> bool:
+        w = self.world
         route, at = [], self.home
         for bin_id in tour:
             node = w.bin_node[bin_id]

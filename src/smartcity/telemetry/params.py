@@ -10,9 +10,9 @@ from smartcity.errors import bad_request
 from smartcity.http import flag
 from smartcity.telemetry.keys import key_dictionary
 from smartcity.telemetry.models import telemetry, telemetry_keys
-from smartcity.telemetry.points import KEY_PATTERN
 from smartcity.telemetry.queries import AGGREGATES, INTERVALS
 from smartcity.timeutil import now_ms, parse_time
+from smartcity.validation import Keys, load_value
 
 MAX_BUCKETS = 100_000
 HISTORY_FILTERS = "smartcity.history_filters"
@@ -42,13 +42,7 @@ def time_range(required: bool = False, default_span: str = "-24h") -> tuple[int,
 
 def key_names(arg: str = "keys") -> list[str] | None:
     raw = request.args.get(arg)
-    if not raw:
-        return None
-    names = [k.strip() for k in raw.split(",") if k.strip()]
-    for name in names:
-        if not KEY_PATTERN.match(name):
-            raise bad_request(f"invalid key {name!r}", arg)
-    return names
+    return load_value(Keys(), raw, arg) if raw else None
 
 
 def device_key_ids(conn, required: bool = False, arg: str = "keys") -> dict[str, int] | None:

@@ -6,7 +6,7 @@ from smartcity.traffic import incidents, service
 
 domain = Domain(
     "traffic", "Traffic", routes="smartcity.traffic.routes",
-    device_types=("traffic_counter", "traffic_signal"), order=20,
+    device_types=("traffic_counter", "traffic_signal"), page_script="js/pages/traffic.js", order=20,
     defaults={"TRAFFIC_TIMEZONE": "UTC"})  # the city's local time: peak hours
 
 

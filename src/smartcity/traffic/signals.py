@@ -46,9 +46,11 @@ def axis_phases(junction_xy, approaches: dict[str, tuple]) -> dict[str, list[str
 def plan_for(phases: dict[str, list[str]], flows: dict[str, float | None],
              lanes: dict[str, int]) -> dict | None:
     """Webster timing for the phases from measured flows per approach (veh/h, one direction);
-    None when no approach of the junction was measured."""
+    None unless every phase has a measured approach: an unmeasured phase would get a zero
+    green, which no one should send to a street."""
     measured = [s for group in phases.values() for s in group if flows.get(s) is not None]
-    if not measured:
+    if any(group and not any(flows.get(s) is not None for s in group)
+           for group in phases.values()) or not measured:
         return None
     names, inputs = [], []
     for name, group in phases.items():
@@ -120,7 +122,10 @@ def recommendations(junction_id: str | None = None, end: int | None = None) -> l
         phases = axis_phases(roads.xy(junction), approaches)
         lanes = {s: roads.segments[s].lanes for s in approaches}
         plan = plan_for(phases, flows, lanes)
+        unmeasured = sorted(name for name, group in phases.items()
+                            if group and not any(flows.get(s) is not None for s in group))
         items.append({"junction_id": junction, "device_id": device.id, "name": device.name,
+                      "unmeasured_phases": unmeasured,
                       "approach_flows_vph": {s: None if flows.get(s) is None
                                              else round(flows[s], 1) for s in approaches},
                       "recommended": plan, "current": _current(device)})
@@ -139,8 +144,9 @@ def apply(junction_id: str, actor: str | None, end: int | None = None) -> dict:
     item = found[0]
     plan = item["recommended"]
     if plan is None:
-        raise ApiError(409, "no_flow_data", "no measured flow on this junction's approaches "
-                       "in the last hour", {"field": "junction_id"})
+        raise ApiError(409, "no_flow_data", "a phase of this junction has no measured flow "
+                       "in the last hour", {"field": "junction_id",
+                                            "unmeasured_phases": item["unmeasured_phases"]})
     device = db.session.get(Device, item["device_id"])
     plan_id = f"wb-{uuid.uuid4().hex[:8]}"
     # the controller takes whole seconds; a green never under 5 s (pedestrian minimum)

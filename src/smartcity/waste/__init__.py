@@ -4,13 +4,13 @@
 from flask import current_app
 
 from smartcity.domain import Domain
-from smartcity.waste import events
+from smartcity.waste import events, schedule
 from smartcity.waste.bins import bin_states
 from smartcity.waste.metrics import CostModel
 
 domain = Domain(
     "waste", "Waste", routes="smartcity.waste.routes", device_types=("smart_bin",),
-    alert_events=True, order=30,
+    alert_events=True, page_script="js/pages/waste.js", order=30,
     defaults={
         "WASTE_HISTORY_H": 72,  # fill history read for a bin's fill rate
         "WASTE_OVERFLOW_PCT": 90,  # a bin this full counts as overflowing on the overview
@@ -19,8 +19,17 @@ domain = Domain(
         "WASTE_DENSITY_KG_PER_L": {"general": 0.12, "recycling": 0.05, "organic": 0.4,
                                    "glass": 0.3},
         "WASTE_COST_MODEL": dict(CostModel().__dict__),
+        # the daily planning job (waste/schedule.py)
+        "WASTE_PLAN_INTERVAL": 3600,  # seconds between checks; a day is planned once
+        "WASTE_PLAN_AT_HOUR": 18,  # UTC hour from which tomorrow is planned
+        "WASTE_PLAN_START_HOUR": 6,  # UTC hour tomorrow's rounds start
+        "WASTE_PLAN_THRESHOLD_PCT": 80,
+        "WASTE_PLAN_TIME_LIMIT_S": 10,
+        "WASTE_TRUCK_CAPACITY_L": 30_000,  # loose litres: a 10 m3 body at about 3:1
     })
 domain.on_city(events.create_default_rules)
+domain.after_commit(events.level_watch(domain))
+domain.job("waste_daily_plan", "WASTE_PLAN_INTERVAL")(schedule.plan_tomorrow)
 
 
 @domain.tile("bins-full", "Bins above 80 %")

@@ -1,4 +1,5 @@
-"""The default waste alarm rules a city starts with."""
+"""Waste events: a coalesced waste_update when bins report levels, and the default alarm
+rules a city starts with."""
 
 from sqlalchemy import select
 
@@ -7,6 +8,9 @@ from smartcity.alerts.models import AlertRule
 from smartcity.alerts.schemas import rule_schema
 from smartcity.audit.service import record
 from smartcity.extensions import db
+from smartcity.timeutil import now_ms
+
+LEVEL_KEY = "fill_level"
 
 DEFAULT_RULES = [
     {"name": "Bin nearly full", "kind": "threshold", "scope": {"device_type": "smart_bin"},
@@ -33,3 +37,16 @@ def create_default_rules(_city_id: str | None = None) -> list[str]:
         created.append(made.name)
     db.session.commit()
     return created
+
+
+def level_watch(domain):
+    """An after-commit hook factory: push the newest level of every bin that reported one
+    (coalesced: a page refetches at most twice a second however many bins report)."""
+    def factory(app):
+        def hook(points) -> None:
+            levels = {p.device_id: p.value for p in points
+                      if p.key == LEVEL_KEY and p.value is not None}
+            if levels:
+                domain.push(app, {"kind": "levels", "levels": levels, "ts": now_ms()})
+        return hook
+    return factory

@@ -10,6 +10,8 @@ whenever in the horizon it is driven.
 from sqlalchemy import select
 
 from smartcity.assets.models import Asset
+from smartcity.devices import commands
+from smartcity.devices.models import Device
 from smartcity.errors import bad_request
 from smartcity.extensions import db
 from smartcity.roads import store as roads
@@ -52,9 +54,11 @@ def default_depot() -> str | None:
 
 
 def optimise(vehicles: list[dict], threshold_pct: float, horizon_h: float,
-             time_limit_s: float) -> dict:
-    """Routes for the given vehicles that empty every due bin the fleet can take."""
-    due = due_bins(bin_service.bin_states(), threshold_pct, horizon_h)
+             time_limit_s: float, exclude: set[str] = frozenset()) -> dict:
+    """Routes for the given vehicles that empty every due bin the fleet can take (bins in
+    `exclude`, already on an open round, are left out)."""
+    due = [b for b in due_bins(bin_service.bin_states(), threshold_pct, horizon_h)
+           if b["id"] not in exclude]
     network = roads.current_network()  # closed roads (incidents) are driven around
     depots = [depot_point(v["depot"] if v.get("depot") is not None else default_depot())
               for v in vehicles]
@@ -112,11 +116,33 @@ def _route(network, nodes, due, n_depots, depot, vehicle, tour, distance, load) 
 
 
 
-def save(plan: dict, scheduled_for: int | None = None) -> list[int]:
+def save(plan: dict, scheduled_for: int | None = None, source: str = "optimiser") -> list[int]:
     """Store each non-empty route as a planned collection; return their ids."""
     when = scheduled_for if scheduled_for is not None else now_ms()
     return [create_collection({"vehicle_id": r["vehicle_id"], "scheduled_for": when,
                                "bins": r["bins"], "distance_km": r["distance_km"],
                                "duration_h": r["duration_h"], "route": r["geometry"]},
-                              source="optimiser").id
+                              source=source).id
             for r in plan["routes"] if r["bins"]]
+
+
+def dispatch(plan: dict, actor: str | None, timeout_s: int, collections: list[int] | None = None
+             ) -> list[dict]:
+    """Send each route to its truck as an assign_route command (vehicles that are devices);
+    the answer says per vehicle what was sent or why not."""
+    sent, ids = [], iter(collections or [])
+    for route in plan["routes"]:
+        if not route["bins"]:
+            continue
+        collection_id = next(ids, None)
+        device = db.session.get(Device, route["vehicle_id"])
+        if device is None or device.type != "vehicle":
+            sent.append({"vehicle_id": route["vehicle_id"], "command_id": None,
+                         "reason": "not a vehicle device"})
+            continue
+        command = commands.create(device, "assign_route", {
+            "bins": route["bins"], "distance_km": route["distance_km"],
+            "collection_id": collection_id}, timeout_s, actor)
+        sent.append({"vehicle_id": device.id, "command_id": command.id,
+                     "status": command.status})
+    return sent

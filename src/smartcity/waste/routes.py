@@ -1,4 +1,4 @@
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
 from smartcity.auth.guard import require_role
 from smartcity.devices.service import device_to_dict
@@ -116,6 +116,9 @@ def optimise_routes():
     if data["save"]:
         plan["collections"] = planning.save(plan, data.get("scheduled_for"))
         db.session.commit()
+    if data["dispatch"]:
+        plan["commands"] = planning.dispatch(plan, g.principal.name, data["command_timeout_s"],
+                                             plan.get("collections"))
     return plan
 
 

@@ -97,6 +97,9 @@ class RoutesSchema(Schema):
     time_limit_s = fields.Float(load_default=5.0, allow_nan=False,
                                 validate=validate.Range(0.1, 60))
     save = fields.Boolean(load_default=False)  # store the routes as planned collections
+    dispatch = fields.Boolean(load_default=False)  # send each truck its route as a command
+    command_timeout_s = fields.Integer(load_default=3600, strict=True,
+                                       validate=validate.Range(10, 86_400))
     scheduled_for = Time()
 
     @validates_schema

@@ -1,0 +1,157 @@
+"""The Waste page in a real browser (Debian's chromium through Playwright): a live
+`run.py serve` on the test database with the demo city's assets and 12 of its bins, each with
+a few hours of fill levels.
+
+Screenshot: docs/screenshots/waste.png.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import requests
+
+from smartcity import create_app
+from smartcity.config import TestConfig
+from tests.broker import ROOT, free_port, wait_port, wait_until
+from tests.browser import AXE, PASSWORD, Session, empty_tables, shoot, store_city_and_users
+
+HOUR = 3_600_000
+N_BINS = 12
+
+
+def _store_bins(database_url: str) -> dict[str, float]:
+    """12 demo bins; bin k fills at (k + 1) % per hour and stands at 20 + 6 k % now."""
+    from smartcity.devices import service as devices
+    from smartcity.devices.schemas import device_create_schema
+    from smartcity.extensions import db
+    from smartcity.simulator.city import generate_city
+    from smartcity.telemetry.pipeline import get_pipeline
+    from smartcity.telemetry.points import Point
+
+    app = create_app(TestConfig, {"DATABASE_URL": database_url, "BCRYPT_ROUNDS": 4})
+    specs = sorted((d for d in generate_city(42).devices if d.type == "smart_bin"),
+                   key=lambda d: int(d.id.split("-")[1]))[:N_BINS]
+    now, levels, points = int(time.time() * 1000), {}, []
+    with app.app_context():
+        for k, spec in enumerate(specs):
+            devices.create_device(device_create_schema.load(spec.api_body()))
+            levels[spec.id] = 20 + 6 * k
+            points += [Point(spec.id, "fill_level", now - i * HOUR // 2,
+                             levels[spec.id] - (k + 1) * i / 2, None) for i in range(8)]
+        db.session.commit()
+        job = get_pipeline().submit(points)
+        assert job.wait(30) and job.error is None
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["smartcity.pipeline"].stop()
+    return levels
+
+
+class Server:
+    def __init__(self, url: str, levels: dict[str, float]):
+        self.url, self.levels = url, levels
+        self.token = self.login("ui-operator")
+
+    def login(self, username: str) -> str:
+        response = requests.post(f"{self.url}/api/auth/login", timeout=10,
+                                 json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+    def api(self, method: str, path: str, **kwargs):
+        response = requests.request(method, f"{self.url}{path}", timeout=60,
+                                    headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
+        assert response.status_code < 300, (path, response.text)
+        return response.json() if response.content else None
+
+
+@pytest.fixture(scope="module")
+def city(database_url, tmp_path_factory):
+    store_city_and_users(database_url)
+    levels = _store_bins(database_url)
+    tmp = tmp_path_factory.mktemp("waste-server")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": "", "REDIS_URL": "",
+           "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "PYTHONUNBUFFERED": "1",
+           "LOGIN_RATE_LIMIT": "1000 per minute",
+           "SOCKETIO_CHANNEL": f"waste-{uuid.uuid4().hex}"}
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)],
+                              env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_port(port, 30)
+        yield Server(f"http://127.0.0.1:{port}", levels)
+    finally:
+        server.terminate()
+        server.wait(20)
+        log.close()
+        empty_tables(database_url)
+
+
+@pytest.fixture(scope="module")
+def operator(chromium, city):  # noqa: F811 - the imported fixture
+    session = Session(chromium, city, "ui-operator")
+    session.context.set_default_timeout(30_000)  # a loaded 2-core machine runs other suites too
+    session.sign_in()
+    yield session
+    session.close()
+
+
+def band(level: float) -> str:
+    return "empty" if level < 50 else "filling" if level < 80 else "high" if level < 90 else "full"
+
+
+def test_the_page_shows_bins_by_fill_and_plans_routes_per_truck(operator, city):
+    page = operator.goto("/waste")
+    page.wait_for_selector(f"#waste-map[data-markers='{N_BINS}']")
+    for bin_id, level in city.levels.items():
+        marker = page.locator(f".bin-marker[data-bin-id={bin_id}]")
+        assert marker.get_attribute("data-band") == band(level)
+    fullest = max(city.levels, key=city.levels.get)
+    assert page.locator("#waste-bins tbody tr").first.get_attribute("data-id") == fullest
+    page.fill("#trucks", "2")
+    page.fill("#threshold_pct", "50")
+    page.fill("#horizon_h", "0")
+    page.fill("#time_limit_s", "1")
+    page.click("#waste-plan")
+    page.wait_for_selector("#waste-map[data-routes]")
+    due = [b for b, level in city.levels.items() if level >= 50]
+    routed = page.locator("#waste-routes tbody tr td:last-child").all_inner_texts()
+    assert sorted(b for text in routed for b in text.split(" → ") if b != "—") == sorted(due)
+    assert "nearest neighbour" in page.inner_text("#waste-plan-result")
+    assert page.locator("path.waste-route").count() == int(
+        page.locator("#waste-map").get_attribute("data-routes")) >= 1
+    shoot(page, "waste", full_page=True)
+    assert operator.errors == []
+
+
+def test_a_new_level_reaches_the_open_page_live(operator, city):
+    page = operator.goto("/waste")
+    first = min(city.levels, key=city.levels.get)
+    page.wait_for_selector(f".bin-marker[data-bin-id={first}][data-band=empty]")
+    city.api("PUT", f"/api/waste/bins/{first}/update-level", json={"fill_level": 95})
+    page.wait_for_selector(f".bin-marker[data-bin-id={first}][data-band=full]")
+    assert operator.errors == []
+
+
+def test_the_overview_has_the_bins_tile(operator, city):
+    page = operator.goto("/")
+    tile = page.locator("[data-tile=bins-full]")
+    tile.locator(".tile-number").wait_for()
+    wait_until(lambda: tile.locator(".tile-number").inner_text() != "—", timeout=10)
+    above = sum(1 for b in city.api("GET", "/api/waste/bins")["items"] if b["level"] >= 80)
+    assert tile.locator(".tile-number").inner_text() == str(above)
+    assert tile.get_by_role("link", name="Bins above 80 %").get_attribute("href") == "/waste"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_page_has_no_serious_accessibility_violations(operator, theme):
+    page = operator.goto("/waste")
+    page.wait_for_selector(f"#waste-map[data-markers='{N_BINS}']")
+    page.evaluate("t => { document.documentElement.dataset.theme = t }", theme)
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    assert page.evaluate(AXE) == []
