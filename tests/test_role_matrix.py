@@ -66,6 +66,7 @@ EXPECTED = {
     "device_control.set_server_attributes": "operator",
     "device_control.set_config": "operator",
     "device_control.command_catalogue": "viewer",
+    "device_control.config_catalogue": "viewer",
     "jobs.list_progress": "viewer",
     "jobs.report_progress": "operator",
     "device_control.send_command": "operator",

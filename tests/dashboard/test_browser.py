@@ -124,8 +124,9 @@ def test_a_command_from_the_device_page_reaches_the_device_and_its_status_update
     def on_message(client, _userdata, message):
         command = json.loads(message.payload)
         received.append(command)
-        client.publish(f"devices/lamp-1/commands/{command['id']}/response",
-                       orjson.dumps({"status": "succeeded", "result": {"level": 40}}), qos=1)
+        for status in ("delivered", "succeeded"):
+            client.publish(f"devices/lamp-1/commands/{command['id']}/response",
+                           orjson.dumps({"status": status, "result": {"level": 40}}), qos=1)
 
     lamp = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="lamp-1",
                        protocol=mqtt.MQTTv5)
@@ -142,9 +143,17 @@ def test_a_command_from_the_device_page_reaches_the_device_and_its_status_update
         wait_until(lambda: city.api("GET", "/api/devices/lamp-1")["connectivity"] == "online")
         page = operator.goto("/devices/lamp-1")
         form = page.locator("form[data-command=set_dim_level]")
-        form.get_by_label("level").fill("40")
+        level = form.get_by_label("level (%)")
+        assert (level.get_attribute("min"), level.get_attribute("max")) == ("0", "100")
+        assert form.get_by_text("0–100 %").is_visible()  # the range, next to the field
+        level.fill("40")
         form.get_by_role("button", name="set dim level").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text("Send set dim level (level 40 %) to Old town light?").wait_for()
+        dialog.get_by_role("button", name="Send").click()
         page.wait_for_selector("#commands [data-command-status=succeeded]")
+        trail = page.locator("#commands tbody tr").first.locator(".cmd-trail").inner_text()
+        assert "sent" in trail and "delivered" in trail and "succeeded" in trail, trail
         assert received and received[0]["name"] == "set_dim_level"
         assert received[0]["params"] == {"level": 40.0}
         page.locator("#commands").scroll_into_view_if_needed()

@@ -130,3 +130,24 @@ def test_a_link_opened_in_a_new_tab_is_signed_in_and_sign_out_ends_every_tab(
     session.page.wait_for_url("**/login")
     tab.reload()
     tab.wait_for_url("**/login?next=%2Fdevices%2Faq-1")
+
+
+def test_the_configuration_panel_is_a_form_of_the_types_settings(operator, city,
+                                                                 no_console_errors, screenshot):
+    no_console_errors(operator)
+    page = operator.goto("/devices/lamp-1")
+    form = page.locator("#config-form")
+    dim = form.get_by_label("Dim level (%)")
+    dim.wait_for()
+    assert (dim.get_attribute("min"), dim.get_attribute("max")) == ("0", "100")
+    assert "0–100 %" in form.inner_text() and "Report interval (s)" in form.inner_text()
+    assert page.locator("#config-json").count() == 0  # no raw JSON box
+    dim.fill("35")
+    form.get_by_role("button", name="Send configuration").click()
+    row = page.locator("#config tbody tr", has_text="Dim level")
+    row.wait_for()
+    assert row.locator("td").nth(1).inner_text() == "35 %"
+    assert city.api("GET", "/api/devices/lamp-1/attributes")["desired"]["values"] == {
+        "dim_level": 35}
+    page.locator("#config").scroll_into_view_if_needed()
+    screenshot(page, "device-config")
