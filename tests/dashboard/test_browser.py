@@ -229,8 +229,11 @@ def test_admin_manages_rules_accounts_roles_and_device_status(admin, city, no_co
     form = page.locator("#rule-form")
     form.get_by_label("Name").fill("Bin nearly full")
     form.get_by_label("Scope", exact=True).select_option("device_type")
-    form.get_by_label("Scope value").fill("smart_bin")
-    form.get_by_label("Key").fill("fill_level")
+    form.get_by_label("Scope value").select_option("smart_bin")  # pickers, not free text
+    assert form.get_by_label("Key").locator("option").all_inner_texts() == [
+        "—", "fill_level", "temperature"]  # only what a smart bin sends
+    form.get_by_label("Key").select_option("fill_level")
+    form.get_by_text("Threshold (%)").wait_for()  # the key's unit
     form.get_by_label("Operator").select_option(">=")
     form.get_by_label("Threshold").fill("90")
     form.get_by_label("Severity").select_option("minor")

@@ -151,3 +151,26 @@ def test_the_configuration_panel_is_a_form_of_the_types_settings(operator, city,
         "dim_level": 35}
     page.locator("#config").scroll_into_view_if_needed()
     screenshot(page, "device-config")
+
+
+def test_a_vehicle_page_draws_its_track_instead_of_charts_of_degrees(operator, city,
+                                                                     no_console_errors, screenshot):
+    no_console_errors(operator)
+    now = int(time.time() * 1000)
+    lat, lon = city.centre["lat"], city.centre["lon"]
+    city.api("POST", "/api/telemetry/batch", json=[
+        {"device_id": "bus-1", "ts": now - (6 - i) * 60_000,
+         "values": {"lat": lat + 0.001 * i, "lon": lon + 0.0015 * i, "speed": 20 + i}}
+        for i in range(5)])
+    page = operator.goto("/devices/bus-1")
+    page.wait_for_selector("#track[data-positions]")
+    assert int(page.get_attribute("#track", "data-positions")) >= 5
+    assert page.locator(".chart[data-key=lat], .chart[data-key=lon]").count() == 0
+    page.wait_for_selector(".chart[data-key=speed]")
+    latitude = page.locator("#latest tbody tr", has_text="Latitude").locator("td.num")
+    assert latitude.inner_text() == f"{lat + 0.004:.5f} °"  # not "45"
+    city.reading("bus-1", {"lat": lat + 0.006, "lon": lon + 0.009, "speed": 30})
+    page.wait_for_function("n => Number(document.querySelector('#track').dataset.positions) > n",
+                           arg=int(page.get_attribute("#track", "data-positions")))
+    page.locator("#track-card").scroll_into_view_if_needed()
+    screenshot(page, "device-vehicle")

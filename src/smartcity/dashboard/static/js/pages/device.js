@@ -10,6 +10,11 @@ import { renderTable, updateRows } from "../components/table.js";
 import { joinRoom, on } from "../socket.js";
 import { markUpdated, startPage, toast } from "../shell.js";
 import { commandForm } from "./device-commands.js";
+import { Track } from "../components/track.js";
+
+// Position keys are drawn on the track map, not as line charts of degrees.
+const MAPPED = new Set(["lat", "lon", "heading"]);
+let track = null;
 
 const HOUR = 3_600_000;
 const RANGES = [
@@ -131,7 +136,8 @@ async function sendCommand(name, params) {
 }
 
 async function loadCharts() {
-  const numericKeys = Object.entries(latest).filter(([, v]) => typeof v.value === "number").map(([k]) => k);
+  const numericKeys = Object.entries(latest).filter(([k, v]) => typeof v.value === "number"
+    && !(track && MAPPED.has(k))).map(([k]) => k);
   const box = $("#charts");
   if (!numericKeys.length) {
     clear(box, h("p", { class: "muted" }, "No numeric readings yet."));
@@ -177,6 +183,8 @@ function followLive() {
         if (!latest[key] || latest[key].ts <= item.ts) latest[key] = { ts: item.ts, value };
         charts.get(key)?.append(item.ts, value);
       }
+      const { lat, lon } = item.values;
+      if (track && typeof lat === "number" && typeof lon === "number") track.move(lat, lon);
     }
     if (!newest) return;  // "last updated" moves only when this device's values do
     renderLatest();
@@ -204,6 +212,15 @@ async function refreshState() {
   }
   renderLatest();
   history.items.forEach(trackCommand);
+}
+
+async function showTrack() {
+  $("#track-card").hidden = false;
+  const { tile_url: tileUrl, attribution } = bootstrap().map || {};
+  track = new Track($("#track"), { tileUrl, attribution });
+  const found = await track.load(base);
+  $("#track-note").textContent = found ? `${found} positions; the dot is the latest and follows the vehicle live.`
+    : "No positions in the last hour.";
 }
 
 async function render() {
@@ -237,6 +254,7 @@ async function render() {
     api.get(`${base}/commands/catalogue`), api.get(`${base}/commands`, { limit: 20 }),
     api.get(`${base}/config/catalogue`)]);
   configFields = settings.items;
+  if (device.type === "vehicle") await showTrack();
   Object.assign(latest, values.values);
   renderLatest();
   const newest = Math.max(0, ...Object.values(latest).map((v) => v.ts));
