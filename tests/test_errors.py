@@ -146,3 +146,15 @@ def test_a_view_keeps_its_own_security_header(app):
     assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
     assert headers.getlist("X-Content-Type-Options") == ["nosniff"]
     assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_database_down_is_503_with_retry_after_not_500(make_app):
+    # A device posting while PostgreSQL restarts must learn to come back, not that we failed.
+    from tests.broker import free_port
+
+    app = make_app(DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/down")
+    response = app.test_client().post("/api/telemetry", json={"values": {"t": 1}},
+                                      headers={"X-API-Key": "abc.def"})
+    error = error_of(response, 503)
+    assert error["code"] == "storage_unavailable"
+    assert int(response.headers["Retry-After"]) > 0

@@ -147,6 +147,13 @@ def cmd_seed_demo(args) -> int:
         # Only a demo database gets the city: never an installation someone set up by hand.
         city = seed_city(Path(app.instance_path) / "demo-keys.json", args.seed) \
             if credentials.is_file() else None
+        if city:
+            from smartcity.custom_dashboards import demo_install
+
+            admin = db.session.scalar(select(User).where(User.username == "admin"))
+            if admin is not None:
+                demo_install.install(admin.id)
+                db.session.commit()
     if city:
         print(f"Demo city {city['city']}: {len(city['devices'])} devices; keys in "
               f"{Path(app.instance_path) / 'demo-keys.json'}")
@@ -166,6 +173,28 @@ def cmd_demo(args) -> int:
     from smartcity.simulator import demo
 
     return demo.run(args.host, args.port)
+
+
+def cmd_mqtt_bootstrap(args) -> int:
+    """Write the broker's dynamic-security file: admin, platform and the known device keys."""
+    from smartcity.mqtt.accounts import bootstrap
+    from smartcity.simulator.keyfile import read_keys
+
+    app = _app()
+    keys_file = args.keys or Path(app.instance_path) / "demo-keys.json"
+    device_keys = read_keys(keys_file).get("devices", {}) if Path(keys_file).is_file() else {}
+    with app.app_context():
+        try:
+            document = bootstrap.build(app.config, device_keys)
+            bootstrap.write(args.file, document, args.force, args.owner)
+        except bootstrap.BootstrapError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    devices = sum(1 for client in document["clients"] if "clientid" in client)
+    print(f"wrote {args.file}: admin {app.config['MQTT_ADMIN_USERNAME']}, platform "
+          f"{bootstrap.platform_username(app.config)}, {devices} device accounts; devices "
+          f"without a known key get one when their key is rotated")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,6 +231,15 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed-demo", help="create the demo admin and city when empty")
     seed.add_argument("--seed", type=int, default=42, help="which synthetic city")
     seed.set_defaults(func=cmd_seed_demo)
+
+    boot = sub.add_parser("mqtt-bootstrap", help="write Mosquitto's dynamic-security file "
+                                                 "(admin, platform and known device accounts)")
+    boot.add_argument("--file", type=Path, required=True,
+                      help="plugin_opt_config_file of mosquitto.conf (write before it starts)")
+    boot.add_argument("--keys", type=Path, help="device keys file (default: the demo city's)")
+    boot.add_argument("--owner", help="UID:GID to give the file (the broker's user)")
+    boot.add_argument("--force", action="store_true", help="replace an existing file")
+    boot.set_defaults(func=cmd_mqtt_bootstrap)
 
     simulate = sub.add_parser("simulate", help="run the demo city's devices (live or history)")
     add_arguments(simulate)

@@ -85,6 +85,9 @@ class Config:
     NOTIFY_BACKOFF_MAX_S = 3600  # longest wait between two attempts
     NOTIFY_TIMEOUT_S = 10  # connect/read timeout of one webhook or SMTP attempt
     NOTIFY_SWEEP_INTERVAL = 30  # seconds between scheduler sweeps for due retries
+    # Webhooks reach public addresses only; list on-premises receivers here (networks such as
+    # 10.20.0.0/16, addresses or host names; comma-separated in the environment).
+    WEBHOOK_ALLOWED_TARGETS: list[str] = []
     SMTP_HOST = None  # unset: no e-mail notifications
     SMTP_PORT = 25
     SMTP_USER = None
@@ -103,8 +106,16 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "smartcity"
+    # Redis down: count in this process instead (logged) so that sign-in keeps working, and
+    # give up on Redis quickly rather than hold the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
     CORS_ORIGINS: list[str] = []
+    # /metrics and /api/health?detailed=1: a bearer token for the scraper and/or client
+    # networks (comma-separated in the environment); by default only this host.
+    METRICS_TOKEN = None
+    METRICS_ALLOWED_IPS: list[str] = ["127.0.0.1/32", "::1/128"]
     PROXY_FIX = 0  # trusted reverse proxies in front (nginx: 1); 0 trusts no X-Forwarded-*
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"
@@ -126,6 +137,9 @@ class Config:
         "JWT_REFRESH_TTL": int,
         "MAX_CONTENT_LENGTH": int,
         "LOGIN_RATE_LIMIT": str,
+        "WEBHOOK_ALLOWED_TARGETS": str,
+        "METRICS_TOKEN": str,
+        "METRICS_ALLOWED_IPS": str,
         "MAX_BATCH_POINTS": int,
         "MAX_CLOCK_SKEW": int,
         "INGEST_QUEUE_SIZE": int,
@@ -182,6 +196,7 @@ class TestConfig(Config):
     DATABASE_URL = "sqlite://"
     START_BACKGROUND = False
     NOTIFY_WORKER = False  # tests send notifications with run_due() unless they ask
+    WEBHOOK_ALLOWED_TARGETS = ["127.0.0.1/32"]  # the tests' local receivers
 
     @classmethod
     def from_environment(cls) -> dict:

@@ -2,16 +2,19 @@
 
 import fcntl
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 from flask import current_app, has_request_context, request
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -24,6 +27,25 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+_OUTAGES = (DisconnectionError, PoolTimeout, psycopg.OperationalError, psycopg.InterfaceError,
+            sqlite3.OperationalError, ConnectionError)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Did `exc` come from the database being down, restarting, busy or out of resources (retry
+    later), rather than from what was written (a data error that no retry mends)?
+
+    psycopg files connection loss, admin shutdown, "starting up", serialisation failures,
+    deadlocks, cancelled statements and a full disk under OperationalError; SQLite files
+    "database is locked" and I/O errors there.
+    """
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig
+    return isinstance(exc, _OUTAGES)
 
 
 class Base(DeclarativeBase):

@@ -15,7 +15,7 @@ INSTALLED: dict[str, str | None] = {
     "traffic": "smartcity.traffic",
     "emergency": "smartcity.emergency",
     "waste": "smartcity.waste",
-    "energy": None,
+    "energy": "smartcity.energy",
     "water": None,
     "transport": None,
     "analytics": None,

@@ -6,6 +6,8 @@ from flask import jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from smartcity.database import unavailable
+
 log = logging.getLogger(__name__)
 
 HTTP_CODES = {
@@ -80,5 +82,10 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def handle_unexpected(err: Exception):
+        if unavailable(err):  # a restart or outage, not a bug: the caller should come back
+            log.warning("database unavailable: %s", str(err).split("\n", 1)[0])
+            return error_response(503, "storage_unavailable",
+                                  "database unavailable; retrying is safe", None,
+                                  {"Retry-After": "2"})
         log.exception("unhandled error")
         return error_response(500, "internal_error", "internal server error")

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from smartcity.config import test_database_url
-from tests.broker import ROOT, broker_config, free_port, wait_port
+from tests.broker import ADMIN, PLATFORM, ROOT, broker_config, free_port, wait_port
 from tests.conftest import _drop_postgres_test_db, _migrated, _postgres_test_url
 
 DB_NAME = f"smartcity_deploy_{os.getpid()}"
@@ -71,7 +71,8 @@ class Stack:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": database_url,
                     "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-                    "MQTT_URL": f"mqtt://127.0.0.1:{self.mqtt_port}",
+                    "MQTT_URL": f"mqtt://{PLATFORM[0]}:{PLATFORM[1]}@127.0.0.1:{self.mqtt_port}",
+                    "MQTT_ADMIN_USERNAME": ADMIN[0], "MQTT_ADMIN_PASSWORD": ADMIN[1],
                     "MQTT_CLIENT_ID": f"deploy-{uuid.uuid4().hex[:8]}",
                     "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40,
                     "PYTHONUNBUFFERED": "1", "LOG_FORMAT": "json",

@@ -12,7 +12,7 @@ import paho.mqtt.client as mqtt
 import requests
 import socketio
 
-from tests.broker import wait_until
+from tests.broker import TESTER, wait_until
 
 
 def socket_client(stack, token, received, **kwargs):
@@ -25,6 +25,7 @@ def socket_client(stack, token, received, **kwargs):
 def publish(stack, topic, payloads):
     device = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"dev-{os.getpid()}",
                          protocol=mqtt.MQTTv5)
+    device.username_pw_set(*TESTER)  # may publish anywhere; device accounts: tests/mqtt
     device.connect("127.0.0.1", stack.mqtt_port)
     device.loop_start()
     try:

@@ -172,3 +172,30 @@ def test_best_station_is_the_optimal_covering_choice(client, fleet, viewer):
                                   "st-amb-e": pytest.approx(3 * 10_000 / 6, abs=0.1)}
     brute = max(answer["stations"], key=answer["stations"].get)
     assert brute == answer["station"]
+
+
+def test_two_dispatchers_at_once_send_a_unit_to_one_call_only(app, fleet, op, client,
+                                                              postgresql_only):
+    """Many threads press dispatch for one unit on different calls: exactly one wins (the
+    device row lock); SQLite's serial writers give the same answer without a lock."""
+    import threading
+
+    calls = [report(client, op, node=node)["id"] for node in ("jn-e", "jn-f", "jn-d", "jn-a")]
+    barrier, statuses = threading.Barrier(len(calls)), []
+
+    def press(incident_id):
+        with app.test_client() as own:
+            barrier.wait()
+            statuses.append(own.post("/api/emergency/units/fe-1/dispatch", headers=op,
+                                     json={"incident_id": incident_id}).status_code)
+
+    threads = [threading.Thread(target=press, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(statuses) == [200, 409, 409, 409]
+    with app.app_context():
+        taken = db.session.query(EmergencyIncident).filter_by(unit_id="fe-1").count()
+        db.session.remove()
+    assert taken == 1

@@ -10,8 +10,7 @@ from smartcity.alerts.models import AlertRule
 from smartcity.environment import derived, events
 from smartcity.extensions import db
 from smartcity.simulator.seed import seed_city
-from tests.environment.conftest import HOUR
-from tests.realtime.test_socketio import socket, wait_for
+from tests.domain import HOUR, socket, wait_for
 
 HALF = 1_800_000
 

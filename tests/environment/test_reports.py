@@ -7,7 +7,7 @@ import pytest
 from smartcity.environment import derived
 from smartcity.extensions import db
 from tests.broker import wait_until
-from tests.environment.conftest import DAY, HOUR
+from tests.domain import DAY, HOUR
 
 MINUTE = 60_000
 

@@ -7,7 +7,7 @@ from smartcity.environment import derived, events
 from smartcity.extensions import db
 from smartcity.timeutil import iso
 from tests.broker import wait_until
-from tests.environment.conftest import HOUR
+from tests.domain import HOUR
 
 AT_MINUTE = 30 * 60_000
 

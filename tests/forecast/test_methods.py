@@ -100,3 +100,23 @@ def test_fill_gaps_interpolates_and_methods_refuse_gaps():
         holt_winters([1, 2, 3], m=3, horizon=1)
     with pytest.raises(ValueError):
         z_value(1.0)
+
+
+def test_regression_equals_ordinary_least_squares_on_the_full_design():
+    rng = np.random.default_rng(3)
+    tow = rng.integers(0, 12, 200)
+    temp = rng.uniform(0, 30, 200)
+    y = 5 * tow + 2 * np.maximum(0, 15 - temp) + rng.normal(0, 1, 200)
+    future_tow, future_temp = np.array([0, 5, 11]), np.array([3.0, 18.0, 27.0])
+    f = tow_temperature(y, tow, future_tow, temp, future_temp)
+
+    def design(t, c):
+        return np.column_stack([(t[:, None] == np.arange(12)).astype(float),
+                                np.maximum(0, 15 - c), np.maximum(0, c - 22)])
+
+    x, x0 = design(tow, temp), design(future_tow, future_temp)
+    coef = np.linalg.lstsq(x, y, rcond=None)[0]
+    sigma = np.sqrt(np.sum((y - x @ coef) ** 2) / (200 - 14))
+    leverage = np.einsum("ij,jk,ik->i", x0, np.linalg.inv(x.T @ x), x0)
+    assert f.mean == pytest.approx(x0 @ coef)
+    assert f.upper - f.mean == pytest.approx(Z95 * sigma * np.sqrt(1 + leverage))

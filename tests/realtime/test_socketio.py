@@ -5,26 +5,7 @@ import pytest
 from smartcity.realtime.emitter import Emitter
 from smartcity.realtime.setup import publish_alert, push_telemetry
 from smartcity.telemetry.points import Point
-
-
-def socket(app, token=None, **kwargs):
-    socketio = app.extensions["smartcity.socketio"]
-    return socketio.test_client(app, auth={"token": token} if token else None, **kwargs)
-
-
-def events(client, name):
-    return [e["args"][0] for e in client.get_received() if e["name"] == name]
-
-
-def wait_for(client, name, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    seen = []
-    while time.monotonic() < deadline:
-        seen += events(client, name)
-        if seen:
-            return seen
-        time.sleep(0.02)
-    raise AssertionError(f"no {name} event")
+from tests.domain import events, socket, wait_for  # noqa: F401 - others import them from here
 
 
 def test_connection_without_token_is_refused(app):

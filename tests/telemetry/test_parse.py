@@ -126,6 +126,27 @@ def test_non_finite_values_are_refused():
         assert (rejected.value.code, rejected.value.field) == ("invalid_value", "values.t")
 
 
+@pytest.mark.parametrize("value", [1.7e308, -1.7e308, 1e15 * 1.0000001, -2e15, 10**16])
+def test_values_beyond_the_magnitude_bound_are_refused_naming_the_field(value):
+    # Two 1.7e308 in one minute overflowed the rollup sum and failed everyone's group commit.
+    results = readings([{"ts": NOW, "values": {"t": 1, "big": value}},
+                        {"ts": NOW + 1, "values": {"big": 1e15, "small": -1e15, "t": 0.5}}])
+    rejected = rejections(results)
+    assert list(rejected) == [0]
+    assert (rejected[0].code, rejected[0].field) == ("value_out_of_range", "values.big")
+    assert len(points_of([results[1]])) == 3
+
+
+@pytest.mark.parametrize("record, field", [({"n": "t", "v": 1.7e308}, "v"),
+                                           ({"n": "t", "s": -2e15}, "s"),
+                                           ({"bv": 9e14, "n": "t", "v": 2e14}, "v")])
+def test_senml_values_beyond_the_bound_are_refused_naming_the_field(record, field):
+    results = senml([record, {"n": "ok", "v": 1e14}])
+    rejected = rejections(results)
+    assert list(rejected) == [0]
+    assert (rejected[0].code, rejected[0].field) == ("value_out_of_range", field)
+
+
 @pytest.mark.parametrize("item, code, field", [
     ([1, 2], "invalid_item", None),
     ("reading", "invalid_item", None),
@@ -152,7 +173,8 @@ def test_malformed_json_is_a_payload_error():
     assert (err.value.code, err.value.status) == ("invalid_json", 400)
 
 
-@pytest.mark.parametrize("value", [True, False, "on", "", "tr\u00fce", 0, -1.5, 1e300, 7])
+@pytest.mark.parametrize("value", [True, False, "on", "", "tr\u00fce", 0, -1.5, 1e15, -1e15,
+                                   1e-300, 7])
 def test_values_round_trip(value):
     [point] = points_of(readings({"ts": NOW, "values": {"k": value}}))
     back = decode_value(point.value, point.text)

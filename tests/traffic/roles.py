@@ -2,6 +2,7 @@
 
 ROLES = {
     "traffic.get_data": "viewer",
+    "traffic.list_readings": "viewer",
     "traffic.get_congestion": "viewer",
     "traffic.list_incidents": "viewer",
     "traffic.create_incident": "operator",
@@ -13,4 +14,5 @@ ROLES = {
     "traffic.list_signal_plans": "viewer",
     "traffic.plan_route": "viewer",
     "traffic.get_peak_hours": "viewer",
+    "traffic.predict_flow": "viewer",
 }

@@ -195,3 +195,20 @@ def test_a_phase_without_measured_flow_gets_no_plan(app, client, road_devices, o
     refused = client.post("/api/traffic/signals/jn-b/apply", headers=op)
     assert refused.status_code == 409
     assert refused.get_json()["error"]["details"]["unmeasured_phases"] == ["ns"]
+
+
+def test_readings_browse_by_device_key_and_time(app, client, road_devices, viewer):
+    flows(app, {"ab": 600.0}, speed={"ab": 30.0}, minutes=5)
+    answer = client.get("/api/traffic/readings", headers=viewer, query_string={
+        "device_id": "cnt-ab,cnt-bc", "keys": "intensity", "points": 3}).get_json()
+    by_id = {i["device_id"]: i for i in answer["items"]}
+    assert set(by_id) == {"cnt-ab", "cnt-bc"}
+    ab = by_id["cnt-ab"]
+    assert len(ab["readings"]) == 3 and ab["truncated"]
+    assert {r["key"] for r in ab["readings"]} == {"intensity"}
+    assert by_id["cnt-bc"]["readings"] == []
+    signals = client.get("/api/traffic/readings?device_type=traffic_signal",
+                         headers=viewer).get_json()["items"]
+    assert [i["device_id"] for i in signals] == ["sig-b"]
+    bad = client.get("/api/traffic/readings?device_type=bin", headers=viewer)
+    assert bad.status_code == 400 and bad.get_json()["error"]["details"]["field"] == "device_type"

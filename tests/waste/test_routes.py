@@ -130,3 +130,21 @@ def test_routes_collect_every_due_bin_once_within_capacity(app, client, city, he
     bad = client.post("/api/waste/optimization/routes", headers=operator,
                       json={"vehicles": [{"id": "t", "capacity_l": "lots"}]})
     assert bad.status_code == 400 and "vehicles" in bad.get_json()["error"]["details"]["field"]
+
+
+def test_fill_estimates_read_every_bin_in_one_query(app, client, city, headers):
+    store_levels(app, "bin-9", [10, 12, 14, 16])
+    store_levels(app, "bin-10", [50, 53, 56, 59])
+    items = {b["id"]: b for b in client.get("/api/waste/bins",
+                                             headers=headers("viewer")).get_json()["items"]}
+    assert items["bin-9"]["rate_pct_h"] == pytest.approx(4.0)
+    assert items["bin-10"]["rate_pct_h"] == pytest.approx(6.0)
+    assert items["bin-11"]["level"] is None and items["bin-11"]["points"] == 0
+
+
+def test_routes_need_a_road_network(client, headers, make_device):
+    make_device("bin-lone", type="smart_bin", location={"lat": 45.0, "lon": 7.0})
+    answer = client.post("/api/waste/optimization/routes", headers=headers("operator"), json={
+        "vehicles": [{"id": "t", "capacity_l": 5000, "depot": {"lat": 45.0, "lon": 7.0}}]})
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["code"] == "no_road_network"

@@ -17,7 +17,8 @@ DEVICE_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "traffic_signal": ("traffic", {"plan_id": "", "cycle_s": "s", "phase": ""}),
     "smart_bin": ("waste", {"fill_level": "%", "temperature": "°C"}),
     "energy_meter": ("energy", {
-        "power": "kW", "energy": "kWh", "voltage": "V", "current": "A", "power_factor": ""}),
+        "power": "kW", "energy": "kWh", "voltage": "V", "current": "A", "power_factor": "",
+        "utilisation": "%"}),
     "generator": ("energy", {"power": "kW", "energy": "kWh"}),
     "water_meter": ("water", {"flow": "m³/h", "volume": "m³"}),
     "pressure_sensor": ("water", {"pressure": "bar"}),
@@ -34,7 +35,7 @@ DEVICE_TYPES: dict[str, tuple[str, dict[str, str]]] = {
 VEHICLE_KINDS = ("bus", "truck", "ambulance", "fire_engine", "police_car")
 
 # Computed by the platform and written through the pipeline; never entered by hand.
-DERIVED_KEYS = frozenset({"aqi", "eaqi", "laeq_1h", "noise_exceedance"})
+DERIVED_KEYS = frozenset({"aqi", "eaqi", "laeq_1h", "noise_exceedance", "utilisation"})
 # Physical quantities below zero are a typo or a broken sensor, not a reading.
 NON_NEGATIVE = frozenset({"pm25", "pm10", "no2", "o3", "so2", "co", "humidity", "pressure",
                           "wind_speed", "rain", "irradiance", "laeq", "lamax"})

@@ -5,8 +5,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from smartcity.assets.models import Asset
+from smartcity.devices.models import Device
 from smartcity.emergency import coverage as cov
 from smartcity.emergency import incidents, units
+from smartcity.emergency.models import EmergencyIncident
 from smartcity.errors import ApiError, not_found
 from smartcity.extensions import db
 from smartcity.roads import store
@@ -43,7 +45,14 @@ def recommendations(incident_id: str, limit: int = 10) -> dict:
 
 
 def dispatch(unit_id: str, incident_id: str) -> dict:
-    """Send an available unit; 409 if it is busy or out of service or the call is taken."""
+    """Send an available unit; 409 if it is busy or out of service or the call is taken.
+
+    Two dispatchers may press at once: the unit's device row and then the incident's row are
+    locked first (PostgreSQL; SQLite's write transactions are serial already), so the second
+    sees the first's dispatch and gets its 409 instead of sending one unit to two calls."""
+    db.session.execute(select(Device.id).where(Device.id == unit_id).with_for_update())
+    db.session.execute(select(EmergencyIncident.id).where(EmergencyIncident.id == incident_id)
+                       .with_for_update())
     unit = units.get(unit_id)
     if unit["status"] != "available":
         raise ApiError(409, "unit_unavailable", f"unit {unit_id} is {unit['status']}",

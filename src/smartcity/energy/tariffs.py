@@ -83,7 +83,7 @@ def shift_savings(kwh, tow, tariff: dict, flexible_share: float) -> dict:
         if moved > 0 and price[hour] > price[to]:
             key = (int(hour), to)
             moves[key] = moves.get(key, 0.0) + moved
-            saving += moved * (price[hour] - price[to])
+            saving += moved * float(price[hour] - price[to])
     return {"currency": tariff.get("currency", ""), "saving": round(saving, 4),
             "moved_kwh": round(sum(moves.values()), 3),
             "moves": [{"from_tow": a, "to_tow": b, "kwh": round(v, 3)}

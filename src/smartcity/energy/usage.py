@@ -69,15 +69,16 @@ def enpi(model: dict, daily_kwh, hdd, cdd) -> dict:
     """Actual against expected energy for the reporting days, and kWh per degree day."""
     y = np.asarray(daily_kwh, dtype=float)
     hdd, cdd = np.asarray(hdd, dtype=float), np.asarray(cdd, dtype=float)
-    expected = model["intercept"] * y.size + model["hdd"] * hdd.sum() + model["cdd"] * cdd.sum()
+    expected = float(model["intercept"] * y.size + model["hdd"] * hdd.sum()
+                     + model["cdd"] * cdd.sum())
     actual, dd = float(y.sum()), float(hdd.sum() + cdd.sum())
     weather = actual - model["intercept"] * y.size
     return {"actual_kwh": round(actual, 3), "expected_kwh": round(float(expected), 3),
             "enpi": round(actual / expected, 4) if expected > 0 else None,
             "degree_days": round(dd, 2),
             "kwh_per_degree_day": round(weather / dd, 3) if dd > 0 else None,
-            "baseline_kwh_per_degree_day": round(model["hdd"] if hdd.sum() >= cdd.sum()
-                                                 else model["cdd"], 3)}
+            "baseline_kwh_per_degree_day": round(float(
+                model["hdd"] if hdd.sum() >= cdd.sum() else model["cdd"]), 3)}
 
 
 def recommendations(indicator: dict, base_now: float | None, base_before: float | None) -> list:

@@ -20,11 +20,13 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from smartcity.database import unavailable
 from smartcity.devices.directory import device_directory
 from smartcity.errors import ApiError
 from smartcity.mqtt.client import IngestClient
 from smartcity.mqtt.settings import parse_mqtt_url
 from smartcity.telemetry import parse
+from smartcity.telemetry.faults import REFUSED_CODE
 from smartcity.telemetry.ingest import Outcome, collect
 from smartcity.telemetry.pipeline import QueueFull
 from smartcity.timeutil import now_ms
@@ -57,12 +59,18 @@ class MqttStats:
 
 
 class _Buffer:
-    """Points of messages not yet handed to the writer, and the ids to ack once committed."""
+    """Points of messages not yet handed to the writer, and the ids to ack once committed.
 
-    __slots__ = ("points", "mids", "generation", "received")
+    Each message is a unit the writer may refuse alone: `ends` holds where its points end,
+    `topics` its topic and device, to tell that device why.
+    """
+
+    __slots__ = ("points", "ends", "topics", "mids", "generation", "received")
 
     def __init__(self, generation: int):
         self.points: list = []
+        self.ends: list[int] = []
+        self.topics: list[tuple[str, str]] = []
         self.mids: list[int] = []
         self.generation = generation
         self.received = 0.0  # perf_counter() of its first message
@@ -195,6 +203,12 @@ class MqttConsumer:
                 self._control(device_id, parts, message)
                 self._ack(message, self.generation)
         except Exception as exc:  # never let one message kill the loop
+            if unavailable(exc):  # the registry could not be read: keep it for redelivery
+                self.stats.last_error = f"database unavailable: {exc}"[:300]
+                log.warning("MQTT message on %s left unacked: database unavailable",
+                            message.topic)
+                self._restart.set()
+                return
             log.exception("MQTT message on %s failed", message.topic)
             self._reject(device_id, message.topic, "internal_error", str(exc)[:200])
             self._ack(message, self.generation)
@@ -236,6 +250,8 @@ class MqttConsumer:
             if not buffer.points:
                 buffer.received = received
             buffer.points += outcome.points
+            buffer.ends.append(len(buffer.points))
+            buffer.topics.append((device_id, message.topic))
             if message.qos:
                 buffer.mids.append(message.mid)
             if self._busy:
@@ -248,7 +264,7 @@ class MqttConsumer:
         """Hand a buffer to the writer (self._busy is set); on a full queue, reconnect."""
         try:
             self.pipeline.submit(buffer.points, callback=lambda job: self._committed(job, buffer),
-                                 block=block)
+                                 block=block, units=buffer.ends)
         except QueueFull:
             self.stats.last_error = "ingest queue full"
             with self._lock:
@@ -263,6 +279,9 @@ class MqttConsumer:
             self._restart.set()  # reconnect unacked: the broker redelivers
         else:
             self.stats.last_latency_ms = round((time.perf_counter() - buffer.received) * 1000, 2)
+            for unit, reason in job.refused:  # acked too: a redelivery would be refused again
+                device_id, topic = buffer.topics[unit]
+                self._reject(device_id, topic, REFUSED_CODE, f"storage refused it: {reason}")
             if buffer.generation == self.generation:
                 self.client.ack_many(buffer.mids)
                 self.stats.acked += len(buffer.mids)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from smartcity.extensions import db
 from smartcity.notifications import email, webhook
 from smartcity.notifications.models import NotificationDelivery
+from smartcity.security.egress import Policy
 from smartcity.timeutil import now_ms
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,8 @@ class Dispatcher:
             if row.channel == "webhook":
                 sent_at = datetime.now(UTC).isoformat(timespec="milliseconds")
                 return webhook.send(row.target, row.id, row.payload, row.secret,
-                                    sent_at.replace("+00:00", "Z"), config["NOTIFY_TIMEOUT_S"])
+                                    sent_at.replace("+00:00", "Z"), config["NOTIFY_TIMEOUT_S"],
+                                    policy=Policy.from_setting(config["WEBHOOK_ALLOWED_TARGETS"]))
             if row.channel == "email":
                 return email.send(config, row.target, row.id, row.payload)
             return webhook.Outcome(ok=False, error=f"unknown channel {row.channel}")

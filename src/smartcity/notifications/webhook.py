@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import orjson
 import requests
 
+from smartcity.security.egress import EgressAdapter, EgressRefused, Policy
+
 SIGNATURE_PREFIX = "sha256="
 USER_AGENT = "smartcity-notifier/1"
 
@@ -74,15 +76,28 @@ def build_headers(event_name: str, delivery_id: int, timestamp: str, body: bytes
     return headers
 
 
+def _session(policy: Policy) -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # a proxy from the environment would hide the peer we check
+    adapter = EgressAdapter(policy)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 def send(url: str, delivery_id: int, event: dict, secret: str | None, sent_at: str,
-         timeout: float, now_s: float | None = None) -> Outcome:
-    """POST the event once; retry on connection errors, timeouts, 429 and 5xx only."""
+         timeout: float, now_s: float | None = None, policy: Policy | None = None) -> Outcome:
+    """POST the event once; retry on connection errors, timeouts, 429 and 5xx only. The
+    connected address must pass the egress policy (checked on the socket: no rebinding)."""
     timestamp = str(int(time.time() if now_s is None else now_s))
     body = build_body(event, sent_at)
     headers = build_headers(event["event"], delivery_id, timestamp, body, secret)
     try:
-        response = requests.post(url, data=body, headers=headers, timeout=timeout,
-                                 allow_redirects=False)
+        with _session(policy or Policy()) as session:
+            response = session.post(url, data=body, headers=headers, timeout=timeout,
+                                    allow_redirects=False)
+    except EgressRefused as exc:  # the address will not become public by retrying
+        return Outcome(ok=False, error=f"refused: {exc}"[:500])
     except (requests.ConnectionError, requests.Timeout) as exc:
         return Outcome(ok=False, retry=True, error=f"{type(exc).__name__}: {exc}"[:500])
     except requests.RequestException as exc:  # invalid URL and the like: retrying cannot help

@@ -11,8 +11,8 @@ GATEWAY_ID = "gw-1"
 VEHICLES = [("bus", 14), ("truck", 6), ("ambulance", 4), ("fire_engine", 3), ("police_car", 3)]
 VEHICLE_HOME = {"truck": "depot", "ambulance": "ambulance_station",
                 "fire_engine": "fire_station", "police_car": "police_station"}
-BIG_CONSUMERS = [("Hospital", 900.0), ("Stadium", 400.0), ("Town hall", 150.0),
-                 ("Shopping mall", 600.0)]
+BIG_CONSUMERS = [("Hospital", 900.0, "public"), ("Stadium", 400.0, "public"),
+                 ("Town hall", 150.0, "public"), ("Shopping mall", 600.0, "commercial")]
 
 
 @dataclass
@@ -140,13 +140,13 @@ def _energy(p: _Placer) -> None:
         (x0, y0), (x1, y1) = (geo.to_xy(*c) for c in feeder.geometry["coordinates"][:2])
         x, y = x0 + (x1 - x0) * 0.15, y0 + (y1 - y0) * 0.15
         p.add(f"em-{n}", "energy_meter", f"Feeder head {feeder.name}", x, y, feeder.id,
-              role="feeder_head", customers=feeder.properties["customers"],
+              role="feeder_head", sector="residential", customers=feeder.properties["customers"],
               peak_kw=feeder.properties["peak_kw"])
-    for n, (label, base_kw) in enumerate(BIG_CONSUMERS, start=len(feeders) + 1):
+    for n, (label, base_kw, sector) in enumerate(BIG_CONSUMERS, start=len(feeders) + 1):
         feeder = feeders[(n * 5) % len(feeders)]
         x, y = p.near(*geo.to_xy(*feeder.geometry["coordinates"][-1]), 40)
         p.add(f"em-{n}", "energy_meter", f"{label} meter", x, y, feeder.id, role="consumer",
-              base_kw=base_kw, site=label.lower().replace(" ", "_"))
+              base_kw=base_kw, site=label.lower().replace(" ", "_"), sector=sector)
     for n, feeder in enumerate(p.pick(feeders, 6), start=1):
         x, y = p.near(*geo.to_xy(*feeder.geometry["coordinates"][-2]), 50)
         p.add(f"gen-{n}", "generator", f"Solar plant {n}", x, y, feeder.id, kind="solar",

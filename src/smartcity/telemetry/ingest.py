@@ -10,7 +10,7 @@ from flask import current_app
 from smartcity.devices.directory import DeviceDirectory, DeviceIdentity, device_directory
 from smartcity.errors import ApiError
 from smartcity.extensions import db
-from smartcity.telemetry import parse
+from smartcity.telemetry import faults, parse
 from smartcity.telemetry.pipeline import QueueFull, get_pipeline
 from smartcity.telemetry.points import Point, Rejection
 from smartcity.timeutil import now_ms
@@ -22,6 +22,10 @@ class Outcome:
     points: list[Point] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     stored: int = 0
+    # Per accepted item, its index in the request and the end of its points: the units the
+    # writer may refuse one by one.
+    indexes: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
 
     def body(self) -> dict:
         return {"accepted": self.accepted, "points": len(self.points), "stored": self.stored,
@@ -39,6 +43,8 @@ def collect(outcome: Outcome, results, device_id: str | None = None) -> None:
         else:
             outcome.accepted += 1
             outcome.points.extend(result)
+            outcome.indexes.append(index)
+            outcome.ends.append(len(outcome.points))
 
 
 def device_payload(device_id: str, raw: bytes, senml: bool) -> Outcome:
@@ -72,6 +78,8 @@ def batch_payload(raw: bytes, allowed) -> Outcome:
             continue
         outcome.accepted += 1
         outcome.points.extend(points)
+        outcome.indexes.append(index)
+        outcome.ends.append(len(outcome.points))
     return outcome
 
 
@@ -101,7 +109,7 @@ def store(outcome: Outcome) -> Outcome:
         return outcome
     db.release()
     try:
-        job = get_pipeline().submit(outcome.points)
+        job = get_pipeline().submit(outcome.points, units=outcome.ends)
     except QueueFull:
         raise ApiError(503, "ingest_queue_full", "ingest queue is full, retry shortly",
                        headers={"Retry-After": "1"}) from None
@@ -112,4 +120,21 @@ def store(outcome: Outcome) -> Outcome:
         raise ApiError(503, "storage_unavailable", "could not store readings; retrying is safe",
                        headers={"Retry-After": "2"})
     outcome.stored = job.inserted
+    if job.refused:
+        _refused(outcome, job.refused)
     return outcome
+
+
+def _refused(outcome: Outcome, refused: list[tuple[int, str]]) -> None:
+    """List the items the database refused among the rejected; 400 if it refused them all."""
+    starts = [0, *outcome.ends]
+    for unit, reason in refused:
+        outcome.rejected.append({
+            "index": outcome.indexes[unit], "device_id": outcome.points[starts[unit]].device_id,
+            "error": {"code": faults.REFUSED_CODE, "message": f"storage refused it: {reason}",
+                      "field": "values"}})
+    outcome.rejected.sort(key=lambda item: item["index"])
+    outcome.accepted -= len(refused)
+    if outcome.accepted == 0:
+        raise ApiError(400, "no_valid_readings", "no reading could be stored",
+                       {"field": "values", "rejected": outcome.rejected})

@@ -7,7 +7,7 @@ import math
 
 import orjson
 
-from smartcity.telemetry.points import Point, Rejection, encode_value, reading
+from smartcity.telemetry.points import MAX_MAGNITUDE, Point, Rejection, encode_value, reading
 from smartcity.timeutil import now_ms, parse_time
 
 SENML_RELATIVE_LIMIT = 2**28  # RFC 8428 4.5.3: smaller times are relative to now (seconds)
@@ -150,6 +150,9 @@ def _senml_point(device_id, base, record, now, max_skew_ms) -> Point:
         field, raw = "s", _number(record["s"], "s") + base["bs"]
     else:
         raise Rejection("no_value", "record has neither a value nor a sum", "v")
+    if field in ("v", "s") and not -MAX_MAGNITUDE <= raw <= MAX_MAGNITUDE:
+        raise Rejection("value_out_of_range", f"{field} must be within +/-{MAX_MAGNITUDE:.0e}",
+                        field)  # named here: encode_value would name the key's field, "n"
     seconds = base["bt"] + (_number(record["t"], "t") if "t" in record else 0.0)
     if seconds < SENML_RELATIVE_LIMIT:
         seconds = now / 1000 + seconds

@@ -16,7 +16,7 @@ from flask import current_app
 
 from smartcity.database import WriterTurn
 from smartcity.extensions import db
-from smartcity.telemetry import store
+from smartcity.telemetry import faults, store
 from smartcity.telemetry.keys import key_dictionary
 from smartcity.telemetry.partitions import partitions
 from smartcity.telemetry.points import Point
@@ -34,20 +34,27 @@ class Job:
 
     A caller either waits (HTTP) or passes a callback run in the writer thread once done (MQTT
     acks there); only a waiting caller pays for an Event.
+
+    `units` are the end offsets in `points` of the parts the database may refuse one by one (HTTP
+    items, MQTT messages; default: the whole job); `refused` lists (unit, reason) of those it
+    refused, while the rest was stored.
     """
 
-    __slots__ = ("points", "call", "callback", "derived", "done", "finished", "inserted",
-                 "result", "error", "enqueued")
+    __slots__ = ("points", "units", "call", "callback", "derived", "done", "finished",
+                 "inserted", "refused", "result", "error", "enqueued")
 
     def __init__(self, points: list[Point] | None = None, call: Callable | None = None,
-                 callback: Callable[["Job"], None] | None = None, derived: bool = False):
+                 callback: Callable[["Job"], None] | None = None, derived: bool = False,
+                 units: list[int] | None = None):
         self.points = points or []
+        self.units = units
         self.call = call
         self.callback = callback
         self.derived = derived  # computed by the platform: the device was not heard from
         self.done = threading.Event() if callback is None else None
         self.finished = False
         self.inserted = 0
+        self.refused: list[tuple[int, str]] = []
         self.result = None
         self.error: Exception | None = None
         self.enqueued = time.perf_counter()
@@ -78,17 +85,18 @@ class Pipeline:
         self.thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self.stats = {"batches": 0, "points_in": 0, "points_stored": 0, "commit_failures": 0,
-                      "last_commit_ms": 0.0}
+                      "parts_refused": 0, "last_commit_ms": 0.0}
 
     # -- producers ---------------------------------------------------------------------------
     def submit(self, points: list[Point], callback=None, block: bool = False,
-               derived: bool = False) -> Job:
+               derived: bool = False, units: list[int] | None = None) -> Job:
         """Queue points for the writer; raise QueueFull instead of blocking (unless `block`).
 
         `derived` points (AQI, congestion...) are stored like readings but do not count as the
-        device being heard from (last_seen).
+        device being heard from (last_seen). `units`: see Job.
         """
-        return self._enqueue(Job(points=points, callback=callback, derived=derived), block=block)
+        return self._enqueue(Job(points=points, callback=callback, derived=derived, units=units),
+                             block=block)
 
     def call(self, fn: Callable, timeout: float = 60.0):
         """Run fn(conn) in the writer's transaction, serialised with ingest; return its result."""
@@ -205,14 +213,13 @@ class Pipeline:
         if conn.dialect.name == "postgresql":
             ts = [p.ts for p in points]
             partitions(self.app).ensure(db.engine, min(ts), max(ts))
-        keys = key_dictionary(self.app)
-        with self.turn, conn.begin():
-            keys.ids(conn, {p.key for p in points})
-            heard = {p.device_id for job in jobs if not job.derived for p in job.points}
-            rows = store.write_batch(conn, points, heard)
-            inserted = points if rows is None else [
-                Point(r[0], name, r[2], r[3], r[4])
-                for r, name in zip(rows, keys.names(conn, [r[1] for r in rows]), strict=True)]
+        heard = {p.device_id for job in jobs if not job.derived for p in job.points}
+        try:
+            inserted = self._commit(conn, points, heard)
+        except Exception as exc:
+            if not faults.refused_for_data(exc):
+                raise
+            inserted = self._isolate(conn, jobs, exc)
         if len(inserted) == len(received):  # every point was new: nothing to attribute
             for job in jobs:
                 job.inserted = len(job.points)
@@ -236,6 +243,38 @@ class Pipeline:
                 hook(inserted)
             except Exception:
                 log.exception("after-commit hook %r failed", hook)
+
+    def _commit(self, conn, points: list[Point], heard: set[str]) -> list[Point]:
+        """Store points in one transaction; return those inserted (first write wins)."""
+        keys = key_dictionary(self.app)
+        try:
+            with self.turn, conn.begin():
+                keys.ids(conn, {p.key for p in points})
+                rows = store.write_batch(conn, points, heard)
+                return points if rows is None else [
+                    Point(r[0], name, r[2], r[3], r[4])
+                    for r, name in zip(rows, keys.names(conn, [r[1] for r in rows]), strict=True)]
+        except Exception:
+            keys.clear()  # it may hold ids of keys rolled back
+            raise
+
+    def _isolate(self, conn, jobs: list[Job], error: Exception) -> list[Point]:
+        """The database refused the group for what it holds: store all but the parts it refuses."""
+        log.warning("group commit refused (%s); isolating the parts refused", faults.reason(error))
+
+        def commit(parts: list[faults.Part]) -> list[Point]:
+            received = [p for part in parts for p in part.points()]
+            heard = {p.device_id for part in parts if not part.job.derived
+                     for p in part.points()}
+            return self._commit(conn, store.first_wins(received), heard)
+
+        inserted, refused = faults.isolate(commit, faults.parts_of(jobs), error)
+        for part, reason in refused:
+            part.job.refused.append((part.unit, reason))
+            log.warning("ingest part refused: device %s, %d points: %s",
+                        part.job.points[part.start].device_id, part.end - part.start, reason)
+        self.stats["parts_refused"] += len(refused)
+        return inserted
 
 
 def init_app(app) -> Pipeline:

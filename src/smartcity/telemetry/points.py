@@ -6,6 +6,10 @@ from typing import NamedTuple
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")  # not "$", which admits a final "\n"
 MAX_TEXT = 1024
+# Numbers beyond this are refused: a rollup bucket sums every value of its (device, key) in an
+# hour, and at most 3.6 million of these (one per ms) stay far below a double's 1.8e308, so no
+# sum can overflow and fail a group commit that holds other devices' readings.
+MAX_MAGNITUDE = 1e15
 _VALID_KEYS: set[str] = set()  # a fleet uses few key names: match each once, not per reading
 _VALID_KEYS_MAX = 10_000
 
@@ -46,6 +50,9 @@ def encode_value(key: str, value, field: str) -> tuple[float | None, str | None]
         number = float(value)
         if not math.isfinite(number):
             raise Rejection("invalid_value", "value must be finite", field)
+        if not -MAX_MAGNITUDE <= number <= MAX_MAGNITUDE:
+            raise Rejection("value_out_of_range",
+                            f"value must be within +/-{MAX_MAGNITUDE:.0e}", field)
         return number, None
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
@@ -62,8 +69,9 @@ def reading(device_id: str, ts: int, values: dict) -> list[Point]:
     append, new = points.append, tuple.__new__  # skips NamedTuple's keyword-taking __new__
     for key, value in values.items():
         kind = type(value)
-        # Fast path for the common case: a known-good key and a finite number.
-        if key in _VALID_KEYS and (kind is float or kind is int) and value - value == 0:
+        # Fast path for the common case: a known-good key and a number in range (NaN fails it).
+        if key in _VALID_KEYS and (kind is float or kind is int) and (
+                -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE):
             append(new(Point, (device_id, key, ts, float(value), None)))
         else:
             number, text = encode_value(key, value, f"values.{key}")

@@ -35,6 +35,19 @@ def samples(conn, device_id: str, key: str, start: int, end: int) -> list[tuple[
             if r.value is not None]
 
 
+def samples_of(conn, device_ids: list[str], key: str, start: int, end: int
+               ) -> dict[str, list[tuple[int, float]]]:
+    """samples() of many devices in one query: {device_id: [(ts, value)]}, each oldest first."""
+    out: dict[str, list[tuple[int, float]]] = {d: [] for d in device_ids}
+    ids = key_ids(conn, [key])
+    if not ids or not device_ids:
+        return out
+    for row in queries.key_series(conn, device_ids, ids[key], start, end):
+        if row.value is not None:
+            out[row.device_id].append((row.ts, row.value))
+    return out
+
+
 def stored_times(conn, device_id: str, key: str, start: int, end: int) -> set[int]:
     """The timestamps a key has a value at in [start, end)."""
     return {r.ts for r in history(conn, device_id, [key], start, end)}

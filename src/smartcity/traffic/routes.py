@@ -5,15 +5,18 @@ from flask import Blueprint, current_app, g, request
 from smartcity.auth.guard import require_role
 from smartcity.errors import bad_request
 from smartcity.http import json_body
-from smartcity.traffic import incidents, peaks, service, signals, webster
+from smartcity.traffic import incidents, peaks, prediction, service, signals, webster
 from smartcity.traffic.schemas import (
     IncidentCreate,
     IncidentQuery,
     IncidentUpdate,
     PeakQuery,
+    PredictionQuery,
+    ReadingsQuery,
     RouteRequest,
     SignalTiming,
 )
+from smartcity.validation import load
 
 bp = Blueprint("traffic", __name__, url_prefix="/api/traffic")
 
@@ -32,6 +35,14 @@ def _changed(kind: str, incident) -> None:
 def get_data():
     """Latest flow per counter and per segment: intensity (veh/h), occupancy (%), mean speed."""
     return service.data()
+
+
+@bp.get("/readings")
+@require_role("viewer")
+def list_readings():
+    """Counters and signals with their readings (device_id, device_type, keys, start, end,
+    points per device; a page of devices after cursor)."""
+    return service.readings(load(ReadingsQuery(), request.args))
 
 
 @bp.get("/congestion")
@@ -131,3 +142,15 @@ def get_peak_hours():
     """Weekday and weekend hourly profiles per counter and their peak hours (local time)."""
     args = PeakQuery().load(request.args)
     return {"items": peaks.peak_hours(args["days"], args.get("device_id"))}
+
+
+@bp.get("/counters/<device_id>/prediction")
+@require_role("viewer")
+def predict_flow(device_id):
+    """Next hours' flow with its backtest error against the same hour last week."""
+    from smartcity.devices.service import get_device
+
+    if get_device(device_id).type != "traffic_counter":
+        raise bad_request("not a traffic counter", "device_id")
+    args = PredictionQuery().load(request.args)
+    return prediction.counter_prediction(device_id, args["hours"], args["days"])

@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from smartcity.traffic import incidents
+from smartcity.validation import DeviceIds, Keys, TimeRange
 
 
 class Location(Schema):
@@ -66,3 +67,17 @@ class RouteRequest(Schema):
 class PeakQuery(Schema):
     days = fields.Integer(load_default=28, validate=validate.Range(1, 90))
     device_id = fields.String()
+
+
+class PredictionQuery(Schema):
+    hours = fields.Integer(load_default=6, validate=validate.Range(1, 48))
+    days = fields.Integer(load_default=28, validate=validate.Range(21, 90))
+
+
+class ReadingsQuery(TimeRange):
+    device_id = DeviceIds()
+    device_type = fields.String(validate=validate.OneOf(("traffic_counter", "traffic_signal")))
+    keys = Keys()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    points = fields.Integer(load_default=100, validate=validate.Range(1, 5000))
+    cursor = fields.String()

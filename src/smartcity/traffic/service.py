@@ -7,10 +7,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from smartcity.devices.models import Device
+from smartcity.devices.service import devices_query, location
 from smartcity.errors import bad_request, not_found
 from smartcity.extensions import db
+from smartcity.pagination import paginate
 from smartcity.roads import store
-from smartcity.telemetry import queries
+from smartcity.telemetry import queries, reads
 from smartcity.timeutil import now_ms
 from smartcity.traffic import congestion as cg
 
@@ -137,3 +139,21 @@ def route(body: dict) -> dict:
         raise bad_request("no open road connects the two points", "to", code="no_route")
     return {"from_node": source, "to_node": target, "optimize": body["optimize"],
             "avoid_incidents": body["avoid_incidents"], **found.to_dict()}
+
+
+def readings(args: dict) -> dict:
+    """Counters and signals (by id or type; one page of them) with their readings in
+    [start, end), newest first."""
+    types = [args["device_type"]] if args.get("device_type") else [COUNTER_TYPE, SIGNAL_TYPE]
+    page, cursor = paginate(db.session, devices_query(types, args.get("device_id")),
+                            [Device.id], limit=args["limit"])
+    items = []
+    with db.reader() as conn:
+        for device in page:
+            rows = reads.history(conn, device.id, args.get("keys") or None, args["start"],
+                                 args["end"], args["points"], descending=True)
+            items.append({"device_id": device.id, "name": device.name, "type": device.type,
+                          "asset_id": device.asset_id, "location": location(device),
+                          "readings": [queries.history_item(r) for r in rows],
+                          "truncated": len(rows) == args["points"]})
+    return {"start": args["start"], "end": args["end"], "items": items, "next_cursor": cursor}

@@ -2,15 +2,12 @@
 live level and fill estimate, and manual level updates through the ingest pipeline."""
 
 from flask import current_app
-from sqlalchemy import select
 
-from smartcity.assets.models import Asset
+from smartcity.assets.districts import district_of, districts
 from smartcity.devices.models import Device
-from smartcity.devices.service import create_device
-from smartcity.errors import not_found
+from smartcity.devices.service import create_device, devices_of, get_device, location
 from smartcity.extensions import db
-from smartcity.telemetry import ingest, parse, queries
-from smartcity.telemetry.keys import key_dictionary
+from smartcity.telemetry import ingest, parse, reads
 from smartcity.timeutil import now_ms
 from smartcity.waste import fill
 
@@ -34,69 +31,38 @@ def capacity_of(device: Device) -> float:
 
 
 def bin_devices(ids: list[str] | None = None) -> list[Device]:
-    stmt = select(Device).where(Device.type == BIN_TYPE).order_by(Device.id)
-    if ids:
-        stmt = stmt.where(Device.id.in_(ids))
-    return list(db.session.scalars(stmt))
+    return devices_of(BIN_TYPE, ids)
 
 
 def get_bin(bin_id: str) -> Device:
-    device = db.session.get(Device, bin_id)
-    if device is None or device.type != BIN_TYPE:
-        raise not_found("bin")
-    return device
-
-
-def districts_by_asset() -> tuple[dict[str, str], dict[str, str]]:
-    """({asset id: its district id}, {district id: name}) over every asset, one query."""
-    rows = db.session.execute(select(Asset.id, Asset.type, Asset.name, Asset.parent_id)).all()
-    parent = {r.id: r.parent_id for r in rows}
-    names = {r.id: r.name for r in rows if r.type == "district"}
-    found = {}
-    for asset_id in parent:
-        node, seen = asset_id, set()
-        while node and node not in names and node not in seen:
-            seen.add(node)
-            node = parent.get(node)
-        if node in names:
-            found[asset_id] = node
-    return found, names
+    return get_device(bin_id, (BIN_TYPE,))
 
 
 def histories(devices: list[Device], hours: float) -> dict[str, tuple[list[int], list[float]]]:
     """fill_level (ts, values) of each bin over the last `hours`, oldest first."""
     end = now_ms() + 1
     start = end - int(hours * HOUR_MS)
-    out = {d.id: ([], []) for d in devices}
     with db.reader() as conn:
-        ids = key_dictionary(current_app).known_ids(conn, [LEVEL_KEY])
-        if not ids:
-            return out
-        for device in devices:
-            ts, values = out[device.id]
-            for row in queries.history(conn, device.id, ids, start, end, None):
-                if row.value is not None:
-                    ts.append(row.ts)
-                    values.append(row.value)
-    return out
+        found = reads.samples_of(conn, [d.id for d in devices], LEVEL_KEY, start, end)
+    return {d: ([t for t, _v in s], [v for _t, v in s]) for d, s in found.items()}
 
 
 def bin_states(ids: list[str] | None = None) -> list[dict]:
     """Every bin with its stream, capacity, district, level and fill estimate."""
     devices = bin_devices(ids)
     series = histories(devices, current_app.config["WASTE_HISTORY_H"])
-    district_of, district_names = districts_by_asset()
+    known = districts()
     alarm = current_app.config["WASTE_OVERFLOW_PCT"]
     items = []
     for device in devices:
         ts, levels = series[device.id]
         estimate = fill.estimate(ts, levels)
-        district = district_of.get(device.asset_id) if device.asset_id else None
+        district = district_of(device, known)
         items.append({
             "id": device.id, "name": device.name, "stream": stream_of(device),
-            "capacity_l": capacity_of(device), "location": _location(device),
-            "asset_id": device.asset_id, "district": district,
-            "district_name": district_names.get(district), "status": device.status,
+            "capacity_l": capacity_of(device), "location": location(device),
+            "asset_id": device.asset_id, "district": district["id"] if district else None,
+            "district_name": district["name"] if district else None, "status": device.status,
             "level_ts": ts[-1] if ts else None, **estimate.to_dict(),
             "overflowing": estimate.level is not None and estimate.level >= alarm,
             "_estimate": estimate})
@@ -105,11 +71,6 @@ def bin_states(ids: list[str] | None = None) -> list[dict]:
 
 def public(state: dict) -> dict:
     return {k: v for k, v in state.items() if not k.startswith("_")}
-
-
-def _location(device: Device) -> dict | None:
-    loc = device.location or {}
-    return {"lat": loc["lat"], "lon": loc["lon"]} if "lat" in loc and "lon" in loc else None
 
 
 def create_bin(data: dict) -> tuple[Device, str]:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import select
 
+from smartcity.assets.districts import district_of, districts
 from smartcity.errors import ApiError, bad_request, conflict, not_found
 from smartcity.extensions import db
 from smartcity.telemetry.pipeline import get_pipeline
@@ -40,7 +41,7 @@ def create_collection(data: dict, source: str = "manual") -> Collection:
     unknown = [b for b in data["bins"] if b not in devices]
     if unknown:
         raise bad_request(f"unknown bin {unknown[0]}", "bins")
-    district_of, _names = bin_service.districts_by_asset()
+    known = districts()
     collection = Collection(
         vehicle_id=data["vehicle_id"], scheduled_for=_dt(data["scheduled_for"]),
         status=data.get("status", "planned"), source=source,
@@ -48,7 +49,8 @@ def create_collection(data: dict, source: str = "manual") -> Collection:
         route=data.get("route"),
         bins=[{"bin_id": b, "stream": bin_service.stream_of(devices[b]),
                "capacity_l": bin_service.capacity_of(devices[b]),
-               "district": district_of.get(devices[b].asset_id)} for b in data["bins"]])
+               "district": (district_of(devices[b], known) or {}).get("id")}
+              for b in data["bins"]])
     db.session.add(collection)
     db.session.flush()
     return collection

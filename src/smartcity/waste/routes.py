@@ -8,6 +8,7 @@ from smartcity.http import json_body
 from smartcity.pagination import page_response, paginate
 from smartcity.telemetry.params import time_range
 from smartcity.telemetry.points import Rejection
+from smartcity.validation import load
 from smartcity.waste import analytics, collections, planning
 from smartcity.waste import bins as bin_service
 from smartcity.waste.models import Collection
@@ -44,7 +45,7 @@ def list_bins():
 @require_role("admin")
 def create_bin():
     """Register a smart bin (stream, capacity_l, location); its API key is shown once."""
-    device, api_key = bin_service.create_bin(bin_create_schema.load(json_body()))
+    device, api_key = bin_service.create_bin(load(bin_create_schema, json_body()))
     db.session.commit()
     return device_to_dict(device) | {"api_key": api_key}, 201
 
@@ -62,7 +63,7 @@ def get_bin(bin_id):
 def update_level(bin_id):
     """Set a bin's fill level, stored as a fill_level reading of the bin."""
     device = bin_service.get_bin(bin_id)
-    data = level_schema.load(json_body())
+    data = load(level_schema, json_body())
     try:
         outcome = bin_service.update_level(device, data["fill_level"], data.get("ts"))
     except Rejection as exc:
@@ -75,7 +76,7 @@ def update_level(bin_id):
 @require_role("viewer")
 def list_collections():
     """List collections, newest schedule first (status, vehicle_id, start, end)."""
-    args = collection_query_schema.load(request.args)
+    args = load(collection_query_schema, request.args)
     rows, cursor = paginate(db.session, collections.list_query(args),
                             [Collection.id], descending=True)
     return page_response([collections.to_dict(c) for c in rows], cursor)
@@ -85,7 +86,7 @@ def list_collections():
 @require_role("operator")
 def create_collection():
     """Schedule a collection of some bins by a vehicle."""
-    made = collections.create_collection(collection_create_schema.load(json_body()))
+    made = collections.create_collection(load(collection_create_schema, json_body()))
     db.session.commit()
     return collections.to_dict(made), 201
 
@@ -103,14 +104,14 @@ def complete_collection(collection_id):
     """Complete a collection with its weights; its bins are emptied."""
     found = collections.get_collection(collection_id)
     body = json_body() if request.get_data() else {}
-    return collections.to_dict(collections.complete(found, complete_schema.load(body)))
+    return collections.to_dict(collections.complete(found, load(complete_schema, body)))
 
 
 @bp.post("/optimization/routes")
 @require_role("operator")
 def optimise_routes():
     """Plan collection routes over the road network (OR-Tools VRP vs nearest neighbour)."""
-    data = routes_schema.load(json_body())
+    data = load(routes_schema, json_body())
     plan = planning.optimise(data["vehicles"], data["threshold_pct"], data["horizon_h"],
                              data["time_limit_s"])
     if data["save"]:

@@ -4,22 +4,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from smartcity.devices.models import DEVICE_ID_PATTERN
 from smartcity.devices.schemas import LocationSchema
-from smartcity.errors import ApiError
-from smartcity.timeutil import parse_time
+from smartcity.validation import Time
 from smartcity.waste.bins import STREAMS
 from smartcity.waste.models import STATUSES
 
 DEVICE_ID = validate.Regexp(DEVICE_ID_PATTERN)
-
-
-class Time(fields.Field):
-    """ISO 8601, epoch ms or relative (-24h, +1d) -> epoch ms."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_time(value, attr)
-        except ApiError as exc:
-            raise ValidationError(exc.message) from None
 
 
 class BinCreateSchema(Schema):

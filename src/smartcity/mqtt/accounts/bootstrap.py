@@ -5,6 +5,7 @@ Devices registered before the broker required logins have only a key hash in the
 get a broker client once their key is rotated (README, "MQTT device accounts").
 """
 
+import os
 from pathlib import Path
 
 import orjson
@@ -40,6 +41,10 @@ def known_device_clients(device_keys: dict[str, str]) -> tuple[list[dict], list[
     return clients, roles
 
 
+def platform_username(config) -> str | None:
+    return parse_mqtt_url(config["MQTT_URL"]).username if config.get("MQTT_URL") else None
+
+
 def build(config, device_keys: dict[str, str]) -> dict:
     admin_user, admin_password = config.get("MQTT_ADMIN_USERNAME"), config.get(
         "MQTT_ADMIN_PASSWORD")
@@ -55,12 +60,16 @@ def build(config, device_keys: dict[str, str]) -> dict:
                               clients, roles)
 
 
-def write(path: Path, document: dict, force: bool = False) -> None:
+def write(path: Path, document: dict, force: bool = False, owner: str | None = None) -> None:
     """Write the file for the broker to read (and rewrite on every change it applies)."""
     path = Path(path)
     if path.exists() and not force:
         raise BootstrapError(f"{path} exists: the broker owns it now (use --force to replace)")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
-    # The broker drops to its own user: it must read and rewrite the file, nobody else.
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+    os.chmod(path, 0o600)  # password hashes: the broker's user reads and rewrites it, nobody else
+    if owner:
+        uid, _, gid = owner.partition(":")
+        os.chown(path, int(uid), int(gid or uid))

@@ -1,0 +1,125 @@
+"""The Energy page in a real browser (Debian's chromium through Playwright): a live
+`run.py serve` on the test database with the demo city's assets, its energy devices and
+weather stations, and three weeks of the simulator's hourly readings.
+
+Screenshot: docs/screenshots/energy.png.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from smartcity import create_app
+from smartcity.config import TestConfig
+from tests.broker import ROOT, free_port, wait_port
+from tests.browser import AXE, Session, empty_tables, shoot, store_city_and_users
+
+HOUR = 3_600_000
+DAYS = 21
+TYPES = ("energy_meter", "generator", "battery", "weather_station")
+
+
+def _store_energy(database_url: str) -> int:
+    """The demo city's energy devices and weather stations with 21 days of hourly readings."""
+    from smartcity.devices import service as devices
+    from smartcity.devices.schemas import device_create_schema
+    from smartcity.extensions import db
+    from smartcity.simulator.city import generate_city
+    from smartcity.simulator.fleet import Fleet
+    from smartcity.telemetry.pipeline import get_pipeline
+    from smartcity.telemetry.points import Point
+
+    app = create_app(TestConfig, {"DATABASE_URL": database_url, "BCRYPT_ROUNDS": 4})
+    city = generate_city(42)
+    specs = [d for d in city.devices if d.type in TYPES]
+    fleet = Fleet(42, city=city, ids={s.id for s in specs})
+    end = int(time.time() * 1000) // HOUR * HOUR
+    points = []
+    for i in range(DAYS * 24):
+        ts = end - (DAYS * 24 - i) * HOUR
+        for device_id, values in fleet.sample_all(ts / 1000):
+            points += [Point(device_id, k, ts, float(v), None) for k, v in values.items()
+                       if isinstance(v, int | float)]
+    with app.app_context():
+        for spec in specs:
+            devices.create_device(device_create_schema.load(spec.api_body()))
+        db.session.commit()
+        job = get_pipeline().submit(points)
+        assert job.wait(120) and job.error is None
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["smartcity.pipeline"].stop()
+    return len(specs)
+
+
+@pytest.fixture(scope="module")
+def city(database_url, tmp_path_factory):
+    store_city_and_users(database_url)
+    _store_energy(database_url)
+    tmp = tmp_path_factory.mktemp("energy-server")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": "", "REDIS_URL": "",
+           "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "PYTHONUNBUFFERED": "1",
+           "LOGIN_RATE_LIMIT": "1000 per minute",
+           "SOCKETIO_CHANNEL": f"energy-{uuid.uuid4().hex}"}
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)],
+                              env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_port(port, 30)
+        yield type("Server", (), {"url": f"http://127.0.0.1:{port}"})()
+    finally:
+        server.terminate()
+        server.wait(20)
+        log.close()
+        empty_tables(database_url)
+
+
+@pytest.fixture(scope="module")
+def operator(chromium, city):  # noqa: F811 - the imported fixture
+    session = Session(chromium, city, "ui-operator")
+    session.context.set_default_timeout(60_000)  # a loaded 2-core machine runs other suites too
+    session.sign_in()
+    yield session
+    session.close()
+
+
+def test_the_page_shows_gauges_charts_forecast_band_carbon_and_balancing(operator):
+    page = operator.goto("/energy")
+    page.wait_for_selector("#energy-forecast polygon.band")
+    assert page.locator(".feeder-gauges li").count() == 12
+    assert page.locator("#energy-consumption polyline").count() == 2
+    assert page.locator("#energy-forecast polyline[data-series=forecast]").count() == 1
+    assert "seasonal naive" in page.inner_text("#energy-backtest")
+    assert page.locator("#energy-carbon tbody tr").count() >= 7
+    page.wait_for_selector("#energy-recommendations li")
+    chosen = page.locator("#energy-feeder option").nth(3).inner_text()
+    page.select_option("#energy-feeder", index=3)
+    page.wait_for_function("name => document.querySelector('#energy-forecast figcaption')"
+                           ".textContent.startsWith(name)", arg=chosen)
+    shoot(page, "energy", full_page=True)
+    assert operator.errors == []
+
+
+def test_the_overview_has_the_grid_and_renewables_tiles(operator):
+    page = operator.goto("/")
+    for name in ("grid-load", "renewables"):
+        tile = page.locator(f"[data-tile={name}]")
+        tile.locator(".tile-number").wait_for()
+        page.wait_for_function(
+            f"document.querySelector('[data-tile={name}] .tile-number').textContent !== '—'")
+    link = page.locator("[data-tile=grid-load]").get_by_role("link", name="Grid load")
+    assert link.get_attribute("href") == "/energy"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_page_has_no_serious_accessibility_violations(operator, theme):
+    page = operator.goto("/energy")
+    page.wait_for_selector("#energy-forecast polygon.band")
+    page.evaluate("t => { document.documentElement.dataset.theme = t }", theme)
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    assert page.evaluate(AXE) == []
