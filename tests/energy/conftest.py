@@ -1,6 +1,6 @@
 """A small grid for the energy API tests: two districts, one substation with two feeders, two
 feeder-head meters, a public consumer, a solar and a wind generator, a battery, a weather
-station; readings stored through the batch API at whole hours."""
+station; readings stored at whole hours with the test kit's `store` (tests/domain.py)."""
 
 import math
 import random
@@ -49,35 +49,6 @@ def grid(app, make_device):
     make_device("bat-1", "battery", asset_id="substation-1",
                 metadata={"capacity_kwh": 200, "max_kw": 50})
     make_device("ws-1", "weather_station")
-
-
-@pytest.fixture
-def store(client, headers):
-    """store([(device_id, ts, {key: value})]) through POST /api/telemetry/batch."""
-    operator = headers("operator")
-
-    def post(readings):
-        body = [{"device_id": d, "ts": ts, "values": values} for d, ts, values in readings]
-        for i in range(0, len(body), 2000):
-            response = client.post("/api/telemetry/batch", json=body[i:i + 2000],
-                                   headers=operator)
-            assert response.status_code == 201, response.get_json()
-            assert not response.get_json()["rejected"], response.get_json()
-
-    return post
-
-
-@pytest.fixture
-def api(client, headers):
-    """api(path, **query) -> JSON of a 200 GET as a viewer."""
-    viewer = headers("viewer")
-
-    def get(path, **query):
-        response = client.get(path, query_string=query, headers=viewer)
-        assert response.status_code == 200, (path, response.get_json())
-        return response.get_json()
-
-    return get
 
 
 @pytest.fixture

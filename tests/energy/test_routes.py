@@ -6,6 +6,7 @@ import pytest
 from smartcity.energy import events
 from smartcity.extensions import db
 from tests.broker import wait_until
+from tests.domain import socket, wait_for
 
 from .conftest import MONDAY_17
 
@@ -160,3 +161,15 @@ def _viewer_get(app, headers, path, **query):
     response = app.test_client().get(path, query_string=query, headers=headers("viewer"))
     assert response.status_code == 200, response.get_json()
     return response.get_json()
+
+
+def test_stored_utilisation_is_pushed_as_energy_update(app, login, grid, store):
+    sio = socket(app, login("viewer")["access_token"])
+    assert sio.emit("join_room", {"room": "energy"}, callback=True)["ok"]
+    store([("em-2", MONDAY_17, {"power": 250})])
+    with app.app_context():
+        events.write_utilisation(app)
+        db.session.remove()
+    update = wait_for(sio, "energy_update")[-1]
+    assert update["kind"] == "feeder_utilisation" and update["overloaded"] == 1
+    assert update["meters"]["em-2"] == {"ts": MONDAY_17, "utilisation": 125}

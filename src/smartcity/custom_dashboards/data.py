@@ -105,7 +105,9 @@ def _timeseries(widget, devices, start, end, app) -> dict:
 def _latest_values(devices, keys, app) -> dict[str, dict]:
     with db.reader() as conn:
         key_ids = key_dictionary(app).known_ids(conn, keys)
-        return {d.id: queries.latest(conn, d.id, key_ids) if key_ids else {} for d in devices}
+        if not key_ids or not devices:
+            return {d.id: {} for d in devices}
+        return queries.latest_of_devices(conn, [d.id for d in devices], list(key_ids.values()))
 
 
 def _latest_one(widget, devices, app) -> dict:

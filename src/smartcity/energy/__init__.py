@@ -25,6 +25,7 @@ domain = Domain(
     })
 domain.job("energy_utilisation", "ENERGY_UTILISATION_INTERVAL")(events.write_utilisation)
 domain.on_city(events.create_default_rules)
+domain.after_commit(events.utilisation_watch(domain))
 
 
 @domain.snapshot

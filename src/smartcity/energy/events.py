@@ -1,5 +1,8 @@
-"""Energy alarms: feeder utilisation written as a derived key of the feeder-head meter, and the
-default rules a demo city starts with (overload, flat zero readings, out-of-profile use)."""
+"""Energy alarms and live push: feeder utilisation written as a derived key of the feeder-head
+meter, energy_update when it is stored, and the default rules a demo city starts with
+(overload, flat zero readings, out-of-profile use)."""
+
+import threading
 
 from sqlalchemy import select
 
@@ -72,3 +75,28 @@ def write_utilisation(app) -> dict:
     if error:
         app.logger.warning("energy utilisation not stored: %s", error)
     return {"utilisation": stored}
+
+
+def utilisation_watch(domain):
+    """After-commit hook factory: push the feeders' newest utilisation (%) as one coalesced
+    energy_update whenever some is stored (once a minute, by the job above)."""
+
+    def factory(app):
+        latest: dict[str, dict] = {}
+        lock = threading.Lock()
+
+        def hook(points) -> None:
+            fresh = [p for p in points if p.key == "utilisation" and p.value is not None]
+            if not fresh:
+                return
+            with lock:
+                for p in fresh:
+                    if p.device_id not in latest or latest[p.device_id]["ts"] < p.ts:
+                        latest[p.device_id] = {"ts": p.ts, "utilisation": p.value}
+                summary = {"kind": "feeder_utilisation", "meters": dict(latest),
+                           "overloaded": sum(v["utilisation"] > 100 for v in latest.values())}
+            domain.push(app, summary)
+
+        return hook
+
+    return factory

@@ -111,6 +111,20 @@ def latest_of_type(conn, device_type: str, names: list[str]):
     return conn.execute(stmt).all()
 
 
+def latest_of_devices(conn, device_ids: list[str], key_ids: list[int]) -> dict[str, dict]:
+    """{device_id: {key: {"ts", "value"}}} of some keys of some devices, in one round trip."""
+    stmt = (select(telemetry_latest.c.device_id, telemetry_keys.c.name, telemetry_latest.c.ts,
+                   telemetry_latest.c.value, telemetry_latest.c.text_value)
+            .join(telemetry_keys, telemetry_keys.c.id == telemetry_latest.c.key_id)
+            .where(telemetry_latest.c.device_id.in_(device_ids),
+                   telemetry_latest.c.key_id.in_(key_ids)))
+    found: dict[str, dict] = {d: {} for d in device_ids}
+    for row in conn.execute(stmt):
+        found[row.device_id][row.name] = {"ts": row.ts,
+                                          "value": decode_value(row.value, row.text_value)}
+    return found
+
+
 def rollup_width(interval_ms: int) -> int:
     """The coarsest rollup whose buckets tile the interval."""
     return max(w for w in ROLLUPS if interval_ms % w == 0)

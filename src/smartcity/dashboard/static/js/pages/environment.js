@@ -8,8 +8,7 @@ import { TimeChart } from "../components/chart.js";
 import { createMap, deviceMarker, fitTo, geoJsonLayer } from "../components/map.js";
 import { renderTable, updateRows } from "../components/table.js";
 import { createTile } from "../components/tile.js";
-import { joinRoom, on } from "../socket.js";
-import { markUpdated, startPage, toast } from "../shell.js";
+import { livePage, markUpdated, toast } from "../shell.js";
 
 const CATEGORIES = [
   ["Good", "#00E400"], ["Moderate", "#FFFF00"], ["Unhealthy for Sensitive Groups", "#FF7E00"],
@@ -34,17 +33,6 @@ let stations = [];
 let selected = null;
 let table;
 let chart;
-
-/** Add a stylesheet the shell does not load; resolves once it applies (the map needs its size). */
-function stylesheet(href) {
-  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = h("link", { rel: "stylesheet", href });
-    link.addEventListener("load", resolve);
-    link.addEventListener("error", resolve);
-    document.head.append(link);
-  });
-}
 
 /** A label on its category's colour, in black or white, whichever the colour is readable with. */
 function badge(text, color, extra = {}, category = text) {
@@ -251,18 +239,7 @@ async function load() {
     api.get("/api/environment/weather").then(renderWeather)]);
 }
 
-let pending = null;
-function scheduleLoad() {
-  if (pending) return;
-  pending = setTimeout(() => {
-    pending = null;
-    load().catch((err) => toast(err.message, "error"));
-  }, 500);
-}
-
 async function render() {
-  await Promise.all(["/static/vendor/leaflet/leaflet.css", "/static/vendor/uplot/uPlot.min.css",
-    "/static/css/environment.css"].map(stylesheet));
   skeleton($("#page-root"));
   map = createMap($("#env-map"));
   $("#env-station").addEventListener("change", (event) => select(event.target.value));
@@ -272,14 +249,14 @@ async function render() {
   const layers = [];
   if (districts && districts.features.length) layers.push(geoJsonLayer("districts", districts).addTo(map));
   fitTo(map, [...layers, ...markers.values()]);
-  joinRoom("environment");
-  on("environment_update", scheduleLoad);
-  on("environment_alert", ({ action, alarm }) => {
-    if (action === "created") toast(`${label(alarm.type)} at ${alarm.originator_id}`);
-    scheduleLoad();
-  });
-  on("connect", scheduleLoad);
-  setInterval(scheduleLoad, REFRESH_MS);
 }
 
-startPage(render);
+livePage({
+  room: "environment", events: ["environment_alert"], render, load, refreshMs: REFRESH_MS,
+  styles: ["vendor/leaflet/leaflet.css", "vendor/uplot/uPlot.min.css", "css/environment.css"],
+  onEvent: {
+    environment_alert: ({ action, alarm }) => {
+      if (action === "created") toast(`${label(alarm.type)} at ${alarm.originator_id}`);
+    },
+  },
+});
