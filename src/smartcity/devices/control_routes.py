@@ -143,6 +143,8 @@ def my_credentials():
         broker = parse_mqtt_url(url)
         mqtt = {"host": current_app.config.get("MQTT_PUBLIC_HOST") or broker.host,
                 "port": broker.port, "tls": broker.tls, "client_id": device_id,
+                # The password is the device's API key (the one this request carries).
+                "username": device_id, "password": "<your API key>",
                 "protocol": "MQTT 5 or 3.1.1",
                 "topics": {"telemetry": f"{base}/telemetry", "status": f"{base}/status",
                            "config": f"{base}/config", "attributes": f"{base}/attributes",
