@@ -202,9 +202,9 @@ function renderNoise(body) {
     columns: [
       { label: "Sensor", value: (i) => i.name || i.device_id },
       { label: "District type", value: (i) => label(i.district_type || "—") },
-      { label: "LAeq 1 h", value: (i) => (i.laeq_1h === null ? "—" : `${formatNumber(i.laeq_1h)} dB(A)`), className: "num" },
+      { label: "LAeq 1 h", value: (i) => (i.laeq_1h === null ? "—" : `${formatNumber(i.laeq_1h, 1, 1)} dB(A)`), className: "num" },
       { label: "Limit", value: (i) => (i.limit === null ? "—" : `${i.limit} dB(A)`), className: "num" },
-      { label: "Status", value: (i) => (i.exceeded === null ? "—" : i.exceeded ? `over by ${formatNumber(i.exceedance_db)} dB` : "within") },
+      { label: "Status", value: (i) => (i.exceeded === null ? "—" : i.exceeded ? `over by ${formatNumber(i.exceedance_db, 1, 1)} dB` : "within") },
     ],
     rows: body.items, empty: "No noise sensors yet.",
   });
@@ -215,9 +215,9 @@ function renderWeather(body) {
     caption: "Latest readings; heat index after the US National Weather Service",
     columns: [
       { label: "Station", value: (i) => i.name || i.device_id },
-      { label: "Temperature", value: (i) => (i.temperature === null ? "—" : `${formatNumber(i.temperature)} °C`), className: "num" },
-      { label: "Humidity", value: (i) => (i.humidity === null ? "—" : `${formatNumber(i.humidity)} %`), className: "num" },
-      { label: "Heat index", value: (i) => (i.heat_index_c === null ? "—" : `${formatNumber(i.heat_index_c)} °C`), className: "num" },
+      { label: "Temperature", value: (i) => (i.temperature === null ? "—" : `${formatNumber(i.temperature, 1, 1)} °C`), className: "num" },
+      { label: "Humidity", value: (i) => (i.humidity === null ? "—" : `${formatNumber(i.humidity, 0, 0)} %`), className: "num" },
+      { label: "Heat index", value: (i) => (i.heat_index_c === null ? "—" : `${formatNumber(i.heat_index_c, 1, 1)} °C`), className: "num" },
       { label: "Risk", value: (i) => i.heat_index_category || "none" },
     ],
     rows: body.items, empty: "No weather stations yet.",
