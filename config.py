@@ -121,6 +121,10 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 
 # --- Notifications (alert rules' "notify": webhooks and e-mail) -----------------------------
 
+# Webhooks reach public addresses only. On-premises receivers to allow (env: comma-separated):
+# networks, addresses or host names.
+# WEBHOOK_ALLOWED_TARGETS = []  # e.g. ["10.20.0.0/16", "hooks.internal"]
+
 # SMTP server for alarm e-mails (env). None: e-mail recipients on rules are ignored.
 # SMTP_HOST = None
 
@@ -170,11 +174,22 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # Prefix of rate-limit keys in the storage (lets deployments share one Redis).
 # RATELIMIT_KEY_PREFIX = "smartcity"
 
+# With the storage (Redis) down, count in this process instead, so sign-in keeps working.
+# RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+
+# Options of the storage client: give up on an unreachable Redis quickly.
+# RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
 # --- Browsers and logs ------------------------------------------------------------------------
 
 # Number of reverse proxies in front (env). 1 behind nginx: the client address for rate limits
 # and the audit log comes from X-Forwarded-For. 0 trusts no forwarding header.
 # PROXY_FIX = 0
+
+# Who may read /metrics and /api/health?detailed=1: a scraper sending this bearer token (env),
+# or clients from these networks (env: comma-separated). Others get 403 / the plain status.
+# METRICS_TOKEN = None
+# METRICS_ALLOWED_IPS = ["127.0.0.1/32", "::1/128"]
 
 # Origins allowed to call /api/* from a browser on another origin (env: comma-separated list).
 # Empty: same-origin only.

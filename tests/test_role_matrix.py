@@ -13,6 +13,7 @@ from smartcity import domains
 from smartcity.auth.models import ROLES
 
 PUBLIC = {"ops.health", "ops.openapi", "ops.docs", "ops.docs_css", "auth.login", "auth.refresh",
+          "auth.end_refresh_session",  # signs out the browser's own cookie, nothing more
           "custom_dashboards.public_board"}  # a published dashboard: its link is the secret
 
 EXPECTED = {
@@ -65,6 +66,7 @@ EXPECTED = {
     "device_control.set_server_attributes": "operator",
     "device_control.set_config": "operator",
     "device_control.command_catalogue": "viewer",
+    "device_control.config_catalogue": "viewer",
     "jobs.list_progress": "viewer",
     "jobs.report_progress": "operator",
     "device_control.send_command": "operator",

@@ -15,11 +15,13 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
     app.config.update(config_class.from_environment())
     app.config.update(overrides or {})
     _check_secrets(app)
+    from smartcity import http
     from smartcity.http import NoCookieSessions
     from smartcity.jsoncodec import OrjsonProvider
 
     app.session_interface = NoCookieSessions()
     app.json = OrjsonProvider(app)
+    http.init_app(app)  # the bounded <int:> converter must exist before blueprints register
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -105,6 +107,20 @@ def _check_secrets(app: Flask) -> None:
         return
     for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
         value = app.config.get(name) or ""
-        if value == DEFAULT_SECRET or len(value) < 32:
+        if value == DEFAULT_SECRET or len(value) < 32 or _entropy_bits(value) < 100:
             raise RuntimeError(f"{name} must be set to a random value of 32+ characters "
-                               "when SMARTCITY_ENV=production")
+                               "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                               " when SMARTCITY_ENV=production")
+    if app.config["SECRET_KEY"] == app.config["JWT_SECRET_KEY"]:
+        raise RuntimeError("SECRET_KEY and JWT_SECRET_KEY must differ: one leaked key would "
+                           "otherwise forge both")
+
+
+def _entropy_bits(value: str) -> float:
+    """Shannon entropy of the characters times the length: 40 x "a" is 0, "abab..." 1 bit per
+    character, a 43-character token_urlsafe about 200."""
+    from collections import Counter
+    from math import log2
+
+    counts = Counter(value)
+    return -len(value) * sum(n / len(value) * log2(n / len(value)) for n in counts.values())

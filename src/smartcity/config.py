@@ -106,8 +106,16 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "smartcity"
+    # Redis down: count in this process instead (logged) so that sign-in keeps working, and
+    # give up on Redis quickly rather than hold the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
     CORS_ORIGINS: list[str] = []
+    # /metrics and /api/health?detailed=1: a bearer token for the scraper and/or client
+    # networks (comma-separated in the environment); by default only this host.
+    METRICS_TOKEN = None
+    METRICS_ALLOWED_IPS: list[str] = ["127.0.0.1/32", "::1/128"]
     PROXY_FIX = 0  # trusted reverse proxies in front (nginx: 1); 0 trusts no X-Forwarded-*
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"
@@ -130,6 +138,8 @@ class Config:
         "MAX_CONTENT_LENGTH": int,
         "LOGIN_RATE_LIMIT": str,
         "WEBHOOK_ALLOWED_TARGETS": str,
+        "METRICS_TOKEN": str,
+        "METRICS_ALLOWED_IPS": str,
         "MAX_BATCH_POINTS": int,
         "MAX_CLOCK_SKEW": int,
         "INGEST_QUEUE_SIZE": int,

@@ -3,6 +3,7 @@
 import orjson
 from flask import request
 from flask.sessions import SessionInterface
+from werkzeug.routing import IntegerConverter
 
 from smartcity.errors import ApiError, bad_request
 
@@ -19,7 +20,9 @@ def json_body(expect=dict):
     if expect is not None and not isinstance(body, expect):
         raise bad_request(f"body must be a JSON {'object' if expect is dict else 'array'}",
                           "body")
-    return body
+    from smartcity.validation import check_json_value  # validation imports models: no cycle
+
+    return check_json_value(body)
 
 
 def flag(name: str) -> bool:
@@ -48,3 +51,26 @@ def no_store(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     return response
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:...>` limited to what an INTEGER id column holds: a larger id is no row (404),
+    not a database error (PostgreSQL refuses to compare an int4 column with 2**31)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, 2**31 - 1 if max is None else max, signed)
+
+
+def refuse_nul():
+    """Before each request: NUL anywhere in the path or query is a 400, never a 500 later."""
+    if "\x00" in request.path:
+        raise bad_request("the path must not contain NUL (\\u0000)", "path")
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            raise bad_request(f"{name.replace(chr(0), '')}: must not contain NUL (\\u0000)",
+                              name.replace("\x00", ""))
+
+
+def init_app(app):
+    app.url_map.converters["int"] = BoundedInt
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul)

@@ -44,6 +44,50 @@ def validation_error(exc: ValidationError) -> ApiError:
                     {"field": field, "fields": messages})
 
 
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def json_value_problem(value, path: str = "body") -> tuple[str, str] | None:
+    """(path, problem) of the first value JSON can carry but storage cannot, else None.
+
+    The one rule for everything stored from a request body: integers within int64 (PostgreSQL
+    jsonb and BIGINT columns, and SQLite's INTEGER, hold no more), finite numbers, and no NUL
+    in any string or key (PostgreSQL text cannot hold it)."""
+    stack = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return where, "must not contain NUL (\\u0000)"
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if not INT64[0] <= item <= INT64[1]:
+                return where, "integer out of range (64-bit signed)"
+        elif isinstance(item, float):
+            if item != item or item in (float("inf"), float("-inf")):
+                return where, "must be a finite number"
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if "\x00" in key:
+                    return where, "keys must not contain NUL (\\u0000)"
+                stack.append((key if where == "body" else f"{where}.{key}", child))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", child) for i, child in enumerate(item))
+    return None
+
+
+def check_json_value(value, path: str = "body"):
+    """Return `value` if storage can hold all of it, else raise the one validation error."""
+    problem = json_value_problem(value, path)
+    if problem is not None:
+        where, what = problem
+        field = where.split(".", 1)[0].split("[", 1)[0]
+        raise ApiError(400, "validation_error", f"{where}: {what}",
+                       {"field": field, "fields": {where: [what]}})
+    return value
+
+
 def load(schema: Schema, data) -> dict:
     """Load input with a schema; a failure is the one validation error."""
     try:

@@ -52,7 +52,8 @@ def test_the_map_shows_city_layers_and_device_markers(operator, city, no_console
     assert "Districts" in page.inner_text(".leaflet-control-layers")
     page.locator(".device-marker[data-device-id=aq-1]").click()
     popup = page.locator(".leaflet-popup-content")
-    popup.get_by_text("pm25").wait_for()
+    popup.get_by_text("PM2.5").wait_for()
+    assert "µg/m³" in popup.inner_text()
     assert popup.get_by_role("link", name="Open device page").get_attribute(
         "href") == "/devices/aq-1"
     page.wait_for_function(  # the popup has faded in
@@ -123,8 +124,9 @@ def test_a_command_from_the_device_page_reaches_the_device_and_its_status_update
     def on_message(client, _userdata, message):
         command = json.loads(message.payload)
         received.append(command)
-        client.publish(f"devices/lamp-1/commands/{command['id']}/response",
-                       orjson.dumps({"status": "succeeded", "result": {"level": 40}}), qos=1)
+        for status in ("delivered", "succeeded"):
+            client.publish(f"devices/lamp-1/commands/{command['id']}/response",
+                           orjson.dumps({"status": status, "result": {"level": 40}}), qos=1)
 
     lamp = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="lamp-1",
                        protocol=mqtt.MQTTv5)
@@ -141,9 +143,17 @@ def test_a_command_from_the_device_page_reaches_the_device_and_its_status_update
         wait_until(lambda: city.api("GET", "/api/devices/lamp-1")["connectivity"] == "online")
         page = operator.goto("/devices/lamp-1")
         form = page.locator("form[data-command=set_dim_level]")
-        form.get_by_label("level").fill("40")
+        level = form.get_by_label("level (%)")
+        assert (level.get_attribute("min"), level.get_attribute("max")) == ("0", "100")
+        assert form.get_by_text("0–100 %").is_visible()  # the range, next to the field
+        level.fill("40")
         form.get_by_role("button", name="set dim level").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text("Send set dim level (level 40 %) to Old town light?").wait_for()
+        dialog.get_by_role("button", name="Send").click()
         page.wait_for_selector("#commands [data-command-status=succeeded]")
+        trail = page.locator("#commands tbody tr").first.locator(".cmd-trail").inner_text()
+        assert "sent" in trail and "delivered" in trail and "succeeded" in trail, trail
         assert received and received[0]["name"] == "set_dim_level"
         assert received[0]["params"] == {"level": 40.0}
         page.locator("#commands").scroll_into_view_if_needed()
@@ -219,8 +229,11 @@ def test_admin_manages_rules_accounts_roles_and_device_status(admin, city, no_co
     form = page.locator("#rule-form")
     form.get_by_label("Name").fill("Bin nearly full")
     form.get_by_label("Scope", exact=True).select_option("device_type")
-    form.get_by_label("Scope value").fill("smart_bin")
-    form.get_by_label("Key").fill("fill_level")
+    form.get_by_label("Scope value").select_option("smart_bin")  # pickers, not free text
+    assert form.get_by_label("Key").locator("option").all_inner_texts() == [
+        "—", "fill_level", "temperature"]  # only what a smart bin sends
+    form.get_by_label("Key").select_option("fill_level")
+    form.get_by_text("Threshold (%)").wait_for()  # the key's unit
     form.get_by_label("Operator").select_option(">=")
     form.get_by_label("Threshold").fill("90")
     form.get_by_label("Severity").select_option("minor")

@@ -108,6 +108,8 @@ def test_traffic_page_congestion_incidents_and_signals(operator, city):
     assert incident["segment_id"] == segment and incident["capacity_share"] == 0
     signals = city.api("GET", "/api/traffic/optimization/signals")["items"]
     assert page.locator("#traffic-signals tbody tr").count() == len(signals)
+    page.wait_for_selector("#traffic-peak-chart .peak-bars[data-day=weekday]")
+    assert page.locator("#traffic-peak-chart .peak-bar").count() == 48
     shoot(page, "traffic", full_page=True)
     page.locator(f"#traffic-incidents tr[data-id='{incident['id']}'] button").click()
     wait_until(lambda: not city.api("GET", "/api/traffic/incidents?status=open")["items"],

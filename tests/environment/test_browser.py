@@ -26,11 +26,11 @@ STATIONS = {"aq-1": ("Centro air", "district-5", 12.0), "aq-2": ("Porta Fiume ai
 
 def _store_stations(database_url: str) -> int:
     """Two stations in their districts with 26 hours of hourly readings and derived AQI."""
+    from smartcity.assets.districts import centre
     from smartcity.assets.models import Asset
     from smartcity.devices import service as devices
     from smartcity.devices.schemas import device_create_schema
     from smartcity.environment import derived
-    from smartcity.environment.service import centre
     from smartcity.extensions import db
     from smartcity.telemetry.pipeline import get_pipeline
     from smartcity.telemetry.points import Point

@@ -129,3 +129,11 @@ def test_device_roles_allow_only_the_device_own_topics():
     assert all("x-1" in t for _k, t in topics)
     assert ("publishClientSend", "devices/x-1/config") not in topics
     assert not any("#" in t for _k, t in topics)
+
+
+def test_credentials_name_the_broker_login(app, client, make_device):
+    key = make_device("sig-9", type="traffic_signal")["api_key"]
+    mqtt = client.get("/api/devices/me/credentials", headers={"X-API-Key": key}).get_json()["mqtt"]
+    assert mqtt["username"] == mqtt["client_id"] == "sig-9"
+    assert mqtt["topics"]["telemetry"] == "devices/sig-9/telemetry"
+    assert key not in str(mqtt)  # the device already holds its key; it is never echoed

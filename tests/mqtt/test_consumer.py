@@ -84,7 +84,8 @@ def test_two_worker_processes_share_the_subscription_and_store_each_message_once
     app = make_app()
     make_device("cnt-1", type="traffic_counter")
     env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": broker["url"],
-           "SECRET_KEY": "x" * 40, "JWT_SECRET_KEY": "y" * 40, "PYTHONUNBUFFERED": "1"}
+           "SECRET_KEY": "x" * 40, "JWT_SECRET_KEY": "y" * 40, "PYTHONUNBUFFERED": "1",
+           "MQTT_SHARED_SUBSCRIPTION": "true"}
     env.pop("REDIS_URL", None)
     workers = []
     for n in range(2):

@@ -142,6 +142,10 @@ def test_audit_is_admin_only(client, headers):
 # --- production settings -------------------------------------------------------------------
 
 
+SECRET = "Qm3v9xT2pLk8RwZ4nB7cY1sF6hJ0dGaE5uVtXqMi"
+JWT_SECRET = "hU8rN3kW6yP1cZ9mT4vB7qL2xS5gJ0dFaEoRiKwY"
+
+
 class Deployed(Config):
     SETTINGS_FILE = Path(__file__).with_name("absent-settings.py")  # only the environment speaks
 
@@ -188,8 +192,8 @@ def test_smartcity_env_production_refuses_default_secrets(clean_environment):
 def test_production_accepts_long_secrets_from_the_environment(clean_environment, database_url,
                                                              built):
     clean_environment.setenv("SMARTCITY_ENV", "production")
-    clean_environment.setenv("SECRET_KEY", "s" * 32)
-    clean_environment.setenv("JWT_SECRET_KEY", "j" * 32)
+    clean_environment.setenv("SECRET_KEY", SECRET)
+    clean_environment.setenv("JWT_SECRET_KEY", JWT_SECRET)
     clean_environment.setenv("DATABASE_URL", database_url)
     app = create_app(Deployed, {"TESTING": True, "START_BACKGROUND": False})
     built.append(app)
@@ -198,8 +202,57 @@ def test_production_accepts_long_secrets_from_the_environment(clean_environment,
 
 
 def test_production_accepts_32_character_secrets(make_app):
-    app = make_app(ENV="production", SECRET_KEY="s" * 32, JWT_SECRET_KEY="j" * 32)
+    app = make_app(ENV="production", SECRET_KEY=SECRET[:32], JWT_SECRET_KEY=JWT_SECRET[:32])
     assert app.config["ENV"] == "production"
+
+
+@pytest.mark.parametrize("secrets, match", [
+    ({"SECRET_KEY": "a" * 40, "JWT_SECRET_KEY": JWT_SECRET}, "SECRET_KEY"),
+    ({"SECRET_KEY": SECRET, "JWT_SECRET_KEY": "ab" * 20}, "JWT_SECRET_KEY"),
+    ({"SECRET_KEY": SECRET, "JWT_SECRET_KEY": SECRET}, "must differ"),
+])
+def test_production_refuses_low_entropy_or_shared_secrets(clean_environment, secrets, match):
+    with pytest.raises(RuntimeError, match=match):
+        create_app(ProductionConfig, secrets)
+
+
+# --- who sees operational detail ------------------------------------------------------------
+
+
+OUTSIDE = {"REMOTE_ADDR": "203.0.113.9"}
+
+
+def test_metrics_and_detailed_health_are_closed_to_other_hosts(client):
+    response = client.get("/metrics", environ_base=OUTSIDE)
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "forbidden"
+    health = client.get("/api/health?detailed=1", environ_base=OUTSIDE).get_json()
+    assert "services" not in health and health["status"] == "ok"
+
+
+def test_metrics_token_or_allowed_network_opens_them(make_app):
+    client = make_app(METRICS_TOKEN="scrape-token-123",
+                      METRICS_ALLOWED_IPS="10.9.0.0/16").test_client()
+    assert client.get("/metrics", environ_base=OUTSIDE,
+                      headers={"Authorization": "Bearer scrape-token-123"}).status_code == 200
+    assert client.get("/metrics", environ_base=OUTSIDE,
+                      headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "10.9.4.5"}).status_code == 200
+    assert client.get("/metrics").status_code == 403  # the setting replaced the default
+
+
+# --- Redis down ------------------------------------------------------------------------------
+
+
+def test_redis_down_rate_limits_count_in_process_and_login_works(make_app, make_user):
+    app = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    user, password = make_user()
+    body = {"username": user["username"], "password": password}
+    assert client.post("/api/auth/login", json=body).status_code == 200
+    for _ in range(2):
+        client.post("/api/auth/login", json={**body, "password": "wrong-one"})
+    response = client.post("/api/auth/login", json=body)
+    assert response.status_code == 429  # still limited, by the in-process fallback
 
 
 # --- logging --------------------------------------------------------------------------------

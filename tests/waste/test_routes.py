@@ -140,3 +140,11 @@ def test_fill_estimates_read_every_bin_in_one_query(app, client, city, headers):
     assert items["bin-9"]["rate_pct_h"] == pytest.approx(4.0)
     assert items["bin-10"]["rate_pct_h"] == pytest.approx(6.0)
     assert items["bin-11"]["level"] is None and items["bin-11"]["points"] == 0
+
+
+def test_routes_need_a_road_network(client, headers, make_device):
+    make_device("bin-lone", type="smart_bin", location={"lat": 45.0, "lon": 7.0})
+    answer = client.post("/api/waste/optimization/routes", headers=headers("operator"), json={
+        "vehicles": [{"id": "t", "capacity_l": 5000, "depot": {"lat": 45.0, "lon": 7.0}}]})
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["code"] == "no_road_network"

@@ -1,7 +1,7 @@
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, g, jsonify, make_response, request
 
 from smartcity.audit.service import record
-from smartcity.auth import service, tokens
+from smartcity.auth import refresh_cookie, service, tokens
 from smartcity.auth.guard import Principal, require_role, require_user
 from smartcity.auth.models import User
 from smartcity.auth.schemas import (
@@ -12,7 +12,7 @@ from smartcity.auth.schemas import (
     refresh_schema,
     user_create_schema,
 )
-from smartcity.errors import ApiError
+from smartcity.errors import ApiError, bad_request
 from smartcity.extensions import db, limiter
 from smartcity.http import json_body, no_store
 
@@ -36,10 +36,14 @@ def _login_identity() -> str:
     return f"login:#{account}" if account is not None else f"login:{name}"
 
 
-def _token_response(user) -> dict:
-    return {**tokens.issue_pair(user), "token_type": "Bearer",
+def _token_response(user):
+    """The token pair; a client that opted in gets the refresh token as a cookie instead."""
+    body = {**tokens.issue_pair(user), "token_type": "Bearer",
             "expires_in": current_app.config["JWT_ACCESS_TTL"],
             "user": service.user_to_dict(user)}
+    if not refresh_cookie.opted_in():
+        return body
+    return refresh_cookie.attach(jsonify({**body, "refresh_token": None}), body["refresh_token"])
 
 
 @bp.post("/login")
@@ -57,8 +61,10 @@ def login():
 
 @bp.post("/refresh")
 def refresh():
-    """Trade a refresh token for a new token pair; the old refresh token is revoked."""
-    data = refresh_schema.load(json_body())
+    """Trade a refresh token (body, or the cookie with X-Refresh-Cookie) for a new pair."""
+    cookie = refresh_cookie.token()
+    data = {"refresh_token": cookie} if cookie and not request.get_data() else refresh_schema.load(
+        json_body())
     claims = tokens.verify(data["refresh_token"], "refresh")
     if not tokens.revoke(claims):  # used already, or by a request racing this one
         raise ApiError(401, "unauthorized", "token revoked")
@@ -68,6 +74,25 @@ def refresh():
     tokens.check_session(claims, user.session_version)
     db.session.commit()
     return _token_response(user)
+
+
+@bp.delete("/refresh")
+def end_refresh_session():
+    """Sign this browser out in every tab: revoke the refresh cookie's token and clear it."""
+    if not refresh_cookie.opted_in():
+        raise bad_request(f"send the header {refresh_cookie.HEADER}: 1", refresh_cookie.HEADER)
+    _revoke_cookie()
+    return refresh_cookie.clear(make_response("", 204))
+
+
+def _revoke_cookie() -> None:
+    cookie = refresh_cookie.token()
+    if cookie:
+        try:
+            tokens.revoke(tokens.verify(cookie, "refresh"))
+            db.session.commit()
+        except ApiError:
+            pass  # expired or forged: clearing it is all there is to do
 
 
 @bp.post("/logout")
@@ -83,7 +108,10 @@ def logout():
         tokens.revoke(refresh_claims)
     record("auth.logout", "user", g.principal.id)
     db.session.commit()
-    return {"status": "logged_out"}
+    if not refresh_cookie.opted_in():
+        return {"status": "logged_out"}
+    _revoke_cookie()
+    return refresh_cookie.clear(jsonify({"status": "logged_out"}))
 
 
 @bp.get("/profile")

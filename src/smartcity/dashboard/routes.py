@@ -28,7 +28,7 @@ def shell_context():
 def _page(name: str, title: str, **bootstrap):
     config = current_app.config
     bootstrap = {"page": name, **bootstrap}
-    if name == "map":
+    if name in ("map", "device"):  # the device page draws a vehicle's track
         bootstrap["map"] = {"tile_url": config.get("MAP_TILE_URL"),
                             "attribution": config.get("MAP_TILE_ATTRIBUTION") or "",
                             "geojson": "assets.city_geojson" in current_app.view_functions}

@@ -9,7 +9,7 @@ import uuid
 import orjson
 from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from smartcity.audit.service import record
 from smartcity.devices import events
@@ -80,22 +80,32 @@ def send_queued(device_id: str) -> int:
 
 
 def transition(command: Command, status: str, result=None, error: str | None = None) -> bool:
-    """Move a command forward; repeats and moves back are ignored (False)."""
-    if status not in TRANSITIONS.get(command.status, set()):
-        return False
+    """Move a command forward; repeats and moves back are ignored (False).
+
+    A compare-and-set on the stored status: the device's answer arrives on the MQTT thread and
+    may be committed before the request that published the command records "sent"; that late
+    "sent" must not overwrite "succeeded" (it did, from an ORM object loaded before the answer).
+    A command that got any answer was sent, so sent_ms is filled then if it was still empty.
+    """
+    earlier = [s for s, following in TRANSITIONS.items() if status in following]
     now = now_ms()
-    command.status = status
-    if status == "sent":
-        command.sent_ms = now
-    elif status == "delivered":
-        command.delivered_ms = now
-    else:
-        command.completed_ms = now
-        command.result = result if isinstance(result, dict) or result is None else {
+    values = {"status": status, "sent_ms": func.coalesce(Command.sent_ms, now)}
+    if status == "delivered":
+        values["delivered_ms"] = now
+    elif status != "sent":
+        values["completed_ms"] = now
+        values["result"] = result if isinstance(result, dict) or result is None else {
             "value": result}
-        command.error = (str(error)[:512] if error else None)
+        values["error"] = str(error)[:512] if error else None
+    moved = db.session.execute(
+        update(Command).where(Command.id == command.id, Command.status.in_(earlier))
+        .values(**values).execution_options(synchronize_session=False)).rowcount
+    if not moved:
+        db.session.rollback()  # and command reloads what is stored
+        return False
     record(f"command.{status}", "device", command.device_id, {"command_id": command.id})
     db.session.commit()
+    db.session.refresh(command)  # the stored row, for the answer and the live push
     _changed(command)
     return True
 

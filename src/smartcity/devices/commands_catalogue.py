@@ -1,6 +1,6 @@
 """The commands each device type accepts, with their parameters validated by marshmallow."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, missing, validate
 
 
 class NoParams(Schema):
@@ -56,8 +56,32 @@ def commands_for(device_type: str) -> dict[str, Schema]:
     return {**UNIVERSAL, **COMMANDS.get(device_type, {})}
 
 
+UNITS = {"level": "%", "position": "%", "power_kw": "kW", "duration_s": "s", "cycle_s": "s",
+         "greens_s": "s"}
+
+
+def _field(name: str, f: fields.Field) -> dict:
+    """A parameter as a form needs it: type, required, range or length, default, unit."""
+    kind = type(f).__name__.lower()
+    out = {"name": name, "type": kind, "required": bool(f.required), "unit": UNITS.get(name, "")}
+    checks = list(f.validators) + (list(f.inner.validators) if isinstance(f, fields.List) else [])
+    for check in checks:
+        if isinstance(check, validate.Range):
+            out["min"], out["max"] = check.min, check.max
+        elif isinstance(check, validate.Length):
+            out["min_length" if not isinstance(f, fields.List) else "min_items"] = check.min
+            out["max_length" if not isinstance(f, fields.List) else "max_items"] = check.max
+    if isinstance(f, fields.List):
+        out["item_type"] = type(f.inner).__name__.lower()
+    if f.load_default is not missing:
+        out["default"] = f.load_default
+    return out
+
+
 def describe(device_type: str) -> list[dict]:
-    """The catalogue for a type, for the API and the dashboard's command buttons."""
+    """The catalogue for a type, for the API and the dashboard's command forms: `params` maps
+    each parameter to its type, `fields` describes it in full."""
     return [{"name": name, "params": {field: type(f).__name__.lower()
-                                      for field, f in schema.fields.items()}}
+                                      for field, f in schema.fields.items()},
+             "fields": [_field(field, f) for field, f in schema.fields.items()]}
             for name, schema in commands_for(device_type).items()]

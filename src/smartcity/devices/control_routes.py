@@ -6,6 +6,7 @@ from sqlalchemy import select
 from smartcity.auth.guard import require_role
 from smartcity.devices import attributes, commands, service
 from smartcity.devices.commands_catalogue import describe
+from smartcity.devices.config_catalogue import describe as config_catalogue_of
 from smartcity.devices.control_models import Command, DeviceAttributes
 from smartcity.devices.control_schemas import command_response_schema, command_schema
 from smartcity.errors import bad_request
@@ -49,6 +50,13 @@ def set_config(device_id):
     """Merge the desired configuration (null removes a key); sent retained to the device."""
     service.get_device(device_id)
     return attributes.set_desired(device_id, _attribute_patch())
+
+
+@bp.get("/<device_id>/config/catalogue")
+@require_role("viewer")
+def config_catalogue(device_id):
+    """List the settings this device's type takes as desired configuration."""
+    return {"items": config_catalogue_of(service.get_device(device_id).type)}
 
 
 @bp.get("/<device_id>/commands/catalogue")
@@ -135,6 +143,8 @@ def my_credentials():
         broker = parse_mqtt_url(url)
         mqtt = {"host": current_app.config.get("MQTT_PUBLIC_HOST") or broker.host,
                 "port": broker.port, "tls": broker.tls, "client_id": device_id,
+                # The password is the device's API key (the one this request carries).
+                "username": device_id, "password": "<your API key>",
                 "protocol": "MQTT 5 or 3.1.1",
                 "topics": {"telemetry": f"{base}/telemetry", "status": f"{base}/status",
                            "config": f"{base}/config", "attributes": f"{base}/attributes",

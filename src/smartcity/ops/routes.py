@@ -2,7 +2,9 @@ from flask import Blueprint, Response, render_template_string
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from smartcity.errors import ApiError
 from smartcity.http import flag
+from smartcity.ops import access
 from smartcity.ops.health import run_checks
 from smartcity.ops.metrics import metrics
 from smartcity.ops.openapi import build_spec
@@ -13,13 +15,16 @@ bp = Blueprint("ops", __name__)
 @bp.get("/api/health")
 def health():
     """Report service health; ?detailed=1 adds database, Redis, MQTT and queue state."""
-    body, status = run_checks(flag("detailed"))
+    # Detail only for the scraper or this host; everyone else gets the plain status.
+    body, status = run_checks(flag("detailed") and access.allowed())
     return body, status
 
 
 @bp.get("/metrics")
 def prometheus_metrics():
     """Expose Prometheus metrics."""
+    if not access.allowed():
+        raise ApiError(403, "forbidden", "metrics need METRICS_TOKEN or an allowed address")
     return Response(generate_latest(metrics().registry), content_type=CONTENT_TYPE_LATEST)
 
 

@@ -18,7 +18,6 @@ from typing import NamedTuple
 import psycopg
 from sqlalchemy.exc import DBAPIError
 
-from smartcity.database import unavailable
 from smartcity.telemetry.points import Point
 
 REFUSED_CODE = "refused_by_storage"
@@ -36,9 +35,19 @@ class Part(NamedTuple):
         return self.job.points[self.start:self.end]
 
 
+# What a value or row can cause: SQLSTATE class 22 (overflow, bad text) and 23 (constraints,
+# and what a trigger raises as one). A missing table, a syntax error or an outage is no part's
+# fault: the whole group fails and is retried (HTTP 503, MQTT redelivery), never refused.
+_DATA_ERRORS = (psycopg.DataError, psycopg.IntegrityError, sqlite3.DataError,
+                sqlite3.IntegrityError)
+
+
 def refused_for_data(exc: BaseException) -> bool:
-    """The database refused what was written (not: it is down, or our own code failed)."""
-    return isinstance(exc, DBAPIError | psycopg.Error | sqlite3.Error) and not unavailable(exc)
+    """The database refused what was written (not: it is down, its schema is wrong, or our own
+    code failed)."""
+    if isinstance(exc, DBAPIError):
+        exc = exc.orig
+    return isinstance(exc, _DATA_ERRORS)
 
 
 def reason(exc: BaseException) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from smartcity.assets.models import Asset
 from smartcity.devices import commands
 from smartcity.devices.models import Device
-from smartcity.errors import bad_request
+from smartcity.errors import ApiError, bad_request
 from smartcity.extensions import db
 from smartcity.roads import store as roads
 from smartcity.timeutil import now_ms
@@ -62,8 +62,12 @@ def optimise(vehicles: list[dict], threshold_pct: float, horizon_h: float,
     network = roads.current_network()  # closed roads (incidents) are driven around
     depots = [depot_point(v["depot"] if v.get("depot") is not None else default_depot())
               for v in vehicles]
-    snapped = network.roads.snap_many(depots + [(b["location"]["lat"], b["location"]["lon"])
-                                                for b in due])
+    try:
+        snapped = network.roads.snap_many(
+            depots + [(b["location"]["lat"], b["location"]["lon"]) for b in due])
+    except LookupError:
+        raise ApiError(409, "no_road_network", "the city has no road network to route on",
+                       {"field": "vehicles"}) from None
     nodes = [node for node, _d in snapped]
     metres = network.matrix(nodes, "length")
     n_depots = len(vehicles)

@@ -1,12 +1,14 @@
 // The one way the dashboard talks to the JSON API: bearer token, refresh on 401, errors.
 //
-// The access token lives only in this module's memory. The refresh token is kept in
-// sessionStorage so that a reload, or following a link to another dashboard page (each is a full
-// page load), does not sign the operator out. sessionStorage is per tab and gone when the tab
-// closes; it is not shared with other tabs as localStorage would be, and the CSP (script-src
-// 'self', no inline script) is what keeps injected code from reading it.
+// The access token lives only in this module's memory. The refresh token lives in an HttpOnly,
+// SameSite=Strict cookie limited to /api/auth (auth/refresh_cookie.py): no script can read it,
+// and every tab of the browser shares it, so a link opened in a new tab is signed in already.
+// The X-Refresh-Cookie header opts in to the cookie and is what a cross-site page cannot send.
 
-const REFRESH_KEY = "smartcity.refresh";
+const OPT_IN = { "X-Refresh-Cookie": "1" };
+// Set beside the HttpOnly cookie, readable, no secret: a sign-in exists in this browser.
+const signedIn = () => document.cookie.split("; ").includes("smartcity_signed_in=1");
+const notSignedIn = () => new ApiError(401, { error: { code: "unauthorized", message: "not signed in" } });
 const ROLES = ["viewer", "operator", "admin"];
 let accessToken = null;
 let user = null;
@@ -25,19 +27,21 @@ export class ApiError extends Error {
 function keep(data) {
   accessToken = data.access_token;
   user = data.user;
-  sessionStorage.setItem(REFRESH_KEY, data.refresh_token);
   return user;
 }
 
 function forget() {
   accessToken = null;
   user = null;
-  sessionStorage.removeItem(REFRESH_KEY);
+  try {
+    sessionStorage.removeItem("smartcity.refresh");  // where earlier versions kept the token
+  } catch { /* storage blocked: nothing kept there either */ }
 }
 
 async function postJson(path, body) {
   const response = await fetch(path, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    method: "POST", headers: { "Content-Type": "application/json", ...OPT_IN },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);
@@ -49,17 +53,26 @@ export async function login(identity, password) {
   return keep(await postJson("/api/auth/login", { ...who, password }));
 }
 
-/** Trade the stored refresh token for a new pair; concurrent callers share one exchange. */
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+/** Trade the refresh cookie for a new pair; concurrent callers share one exchange. */
 export function refresh() {
   if (!refreshing) {
     refreshing = (async () => {
-      const token = sessionStorage.getItem(REFRESH_KEY);
-      if (!token) throw new ApiError(401, { error: { code: "unauthorized", message: "not signed in" } });
+      if (!signedIn()) throw notSignedIn();
       try {
-        return keep(await postJson("/api/auth/refresh", { refresh_token: token }));
+        return keep(await postJson("/api/auth/refresh"));
       } catch (err) {
-        forget();
-        throw err;
+        if (err.status !== 401) throw err;
+        // Another tab may have rotated the shared cookie a moment before: its new one is in the
+        // cookie jar now, so one more try with it signs this tab in too.
+        await sleep(250 + Math.random() * 250);
+        try {
+          return keep(await postJson("/api/auth/refresh"));
+        } catch (again) {
+          forget();
+          throw again;
+        }
       }
     })().finally(() => { refreshing = null; });
   }
@@ -107,7 +120,7 @@ export async function request(method, path, { body, query, raw = false } = {}) {
     return fetch(url, init);
   };
   let response = await send();
-  if (response.status === 401 && sessionStorage.getItem(REFRESH_KEY)) {
+  if (response.status === 401 && signedIn()) {
     try {
       await refresh();
     } catch {
@@ -142,10 +155,11 @@ export async function download(path, query, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Sign out of every tab: the access token and the shared refresh cookie are both revoked. */
 export async function logout() {
-  const refreshToken = sessionStorage.getItem(REFRESH_KEY);
   try {
-    if (accessToken) await api.post("/api/auth/logout", refreshToken ? { refresh_token: refreshToken } : {});
+    if (accessToken) await api.post("/api/auth/logout", {});
+    await fetch("/api/auth/refresh", { method: "DELETE", headers: OPT_IN });
   } finally {
     forget();
     location.assign("/login");

@@ -19,6 +19,7 @@ export function loadCatalogue() {
 }
 
 export const deviceTypes = () => Object.keys(catalogue.types);
+export const catalogueTypes = () => catalogue.types;
 export const keysOf = (type) => Object.keys(catalogue.types[type]?.keys || {});
 
 /** What the catalogue says about a key of a type; for an unknown type, the key's first entry. */

@@ -2,7 +2,10 @@
 // Every page module calls startPage(render).
 import { can, currentUser, ensureSession, logout, refreshInFlight, toLogin } from "./api.js";
 import { $, $$, bootstrap, clear, formatTime, h } from "./dom.js";
-import { getSocket, onConnectionState } from "./socket.js";
+import { getSocket, joinRoom, on, onConnectionState } from "./socket.js";
+
+// Where the dashboard's static files are served: this module sits in <static>/js/.
+const STATIC = new URL("../", import.meta.url).pathname;
 
 const THEME_KEY = "smartcity.theme";
 
@@ -125,4 +128,49 @@ export async function startPage(render, { publicPage = false } = {}) {
     console.warn(err);
     toast(err.message || "Something went wrong", "error");
   }
+}
+
+/** Add a stylesheet once (a path under the static folder, or absolute); resolves when it
+ * applies, since maps and charts measure their boxes. */
+export function stylesheet(path) {
+  const href = path.startsWith("/") ? path : `${STATIC}${path}`;
+  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const link = h("link", { rel: "stylesheet", href });
+    link.addEventListener("load", resolve);
+    link.addEventListener("error", resolve);
+    document.head.append(link);
+  });
+}
+
+/**
+ * A live domain page in one call: its styles, its render, then a debounced load() on the room's
+ * <room>_update and the other `events`, on reconnect and every `refreshMs`.
+ * `onEvent[name](payload)` runs before the reload (a toast for an alert, say).
+ * Returns the debounced reload, for the page's own controls.
+ */
+export function livePage({ room, events = [], styles = [], render, load, onEvent = {},
+                           refreshMs = 60_000, debounceMs = 500 }) {
+  let pending = null;
+  const reload = () => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = null;
+      load().catch((err) => toast(err.message, "error"));
+    }, debounceMs);
+  };
+  startPage(async (context) => {
+    await Promise.all(styles.map(stylesheet));
+    await render(context);
+    if (room) joinRoom(room);
+    for (const name of [...(room ? [`${room}_update`] : []), ...events]) {
+      on(name, (payload) => {
+        onEvent[name]?.(payload);
+        reload();
+      });
+    }
+    on("connect", reload);
+    if (refreshMs) setInterval(reload, refreshMs);
+  });
+  return reload;
 }

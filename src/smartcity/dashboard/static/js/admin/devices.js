@@ -1,14 +1,17 @@
-// Admin · devices: register (key shown once), rotate key, disable/enable and delete (admins).
+// Admin · devices: register (key shown once), search and page through the registry, rotate key,
+// disable/enable and delete (admins).
 import { api, can } from "../api.js";
-import { clear, h, label } from "../dom.js";
-import { renderTable } from "../components/table.js";
+import { $, clear, h, label } from "../dom.js";
+import { renderTable, rowFor, updateRows } from "../components/table.js";
+import { deviceTypes, loadCatalogue } from "../catalogue.js";
 import { toast } from "../shell.js";
 import { field, formValues, section, showSecret } from "./common.js";
 
-const TYPES = ["air_quality_station", "noise_sensor", "weather_station", "traffic_counter",
-  "traffic_signal", "smart_bin", "energy_meter", "generator", "water_meter", "pressure_sensor",
-  "water_quality_sensor", "vehicle", "streetlight", "water_valve", "battery", "gateway"];
+const PAGE = 50;
 let listBox;
+let table;
+let cursor = null;
+let shown = 0;
 
 async function act(fn, message) {
   try {
@@ -38,9 +41,33 @@ function actions(device) {
   return box;
 }
 
-async function loadList() {
-  const page = await api.get("/api/devices", { limit: 200 });
-  renderTable(listBox, {
+function searchForm() {
+  const form = h("form", { class: "grid-form", id: "admin-device-search", role: "search" },
+    field("Search id or name", { name: "q", type: "search", autocomplete: "off" }),
+    field("Device type", { name: "type" }, [{ value: "", label: "All types" },
+      ...deviceTypes().map((t) => ({ value: t, label: label(t) }))]),
+    h("div", { class: "field-actions" }, h("button", { type: "submit", class: "button secondary" }, "Search")));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    loadList().catch((err) => toast(err.message, "error"));
+  });
+  return form;
+}
+
+/** The first page of devices matching the search, or (more) the next page after those shown. */
+async function loadList(more = false) {
+  const filters = formValues($("#admin-device-search"));
+  const page = await api.get("/api/devices", { ...filters, limit: PAGE, cursor: more ? cursor : null });
+  cursor = page.next_cursor;
+  if (more) for (const d of page.items) table.tBodies[0].append(rowFor(table, d));
+  else updateRows(table, page.items);
+  shown = (more ? shown : 0) + page.items.length;
+  $("#admin-device-count").textContent = `${shown} device${shown === 1 ? "" : "s"} shown${cursor ? "; more below" : ""}.`;
+  $("#admin-device-more").hidden = !cursor;
+}
+
+function listTable() {
+  table = renderTable(listBox, {
     caption: "Devices",
     columns: [
       { label: "Id", value: (d) => h("a", { href: `/devices/${encodeURIComponent(d.id)}` }, d.id) },
@@ -50,7 +77,7 @@ async function loadList() {
       { label: "Key prefix", value: (d) => h("code", {}, d.api_key_prefix) },
       { label: "Actions", value: actions },
     ],
-    rows: page.items, rowId: (d) => d.id,
+    rows: [], rowId: (d) => d.id, empty: "No devices match.",
   });
 }
 
@@ -58,7 +85,7 @@ function createForm() {
   const form = h("form", { class: "grid-form", id: "create-device" },
     field("Id", { name: "id", required: true, pattern: "[a-z0-9][a-z0-9_\\-]{0,63}", autocomplete: "off" }),
     field("Name", { name: "name" }),
-    field("Type", { name: "type" }, TYPES.map((t) => ({ value: t, label: label(t) }))),
+    field("Type", { name: "type" }, deviceTypes().map((t) => ({ value: t, label: label(t) }))),
     field("Latitude", { name: "lat", type: "number", step: "any", min: -90, max: 90 }),
     field("Longitude", { name: "lon", type: "number", step: "any", min: -180, max: 180 }),
     h("div", { class: "field-actions" }, h("button", { type: "submit", class: "button" }, "Register device")));
@@ -76,7 +103,12 @@ function createForm() {
 }
 
 export async function render(root) {
+  await loadCatalogue();
   listBox = h("div");
-  clear(root, section("Register a device", createForm()), section("All devices", listBox));
+  const more = h("button", { type: "button", class: "button secondary", id: "admin-device-more", hidden: true,
+    onclick: () => loadList(true).catch((err) => toast(err.message, "error")) }, "Load more");
+  clear(root, section("Register a device", createForm()), section("All devices", searchForm(),
+    h("p", { class: "muted", id: "admin-device-count", "aria-live": "polite" }), listBox, more));
+  listTable();
   await loadList();
 }

@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { clear, formatNumber, h } from "../dom.js";
 import { renderTable } from "../components/table.js";
 import { toast } from "../shell.js";
+import { catalogueTypes, keysOf, loadCatalogue, unitOf } from "../catalogue.js";
 import { field, formValues, section } from "./common.js";
 
 const KINDS = ["threshold", "no_data", "anomaly"];
@@ -12,6 +13,33 @@ const SEVERITIES = ["critical", "major", "minor", "warning", "info"];
 const NUMBERS = ["value", "clear_value", "for_duration_s", "silent_s"];
 let listBox;
 let formBox;
+let devices = [];  // [{id, name, type}] for the device picker
+let assets = [];  // [{id, name, type}] for the asset picker
+
+/** The choices of a scope: types and domains from the catalogue, devices and assets by name. */
+function scopeChoices(scopeType) {
+  const types = catalogueTypes();
+  if (scopeType === "device_type") return Object.keys(types).map((t) => ({ value: t, label: t.replaceAll("_", " ") }));
+  if (scopeType === "domain") return [...new Set(Object.values(types).map((t) => t.domain))].map((d) => ({ value: d, label: d }));
+  if (scopeType === "device_id") return devices.map((d) => ({ value: d.id, label: d.name ? `${d.name} (${d.id})` : d.id }));
+  return assets.map((a) => ({ value: a.id, label: `${a.name || a.id} (${a.type})` }));
+}
+
+/** The keys a rule of this scope can watch: those of the types the scope covers. */
+function keyChoices(scopeType, scopeValue) {
+  const types = catalogueTypes();
+  let covered = Object.keys(types);
+  if (scopeType === "device_type") covered = [scopeValue];
+  else if (scopeType === "domain") covered = covered.filter((t) => types[t].domain === scopeValue);
+  else if (scopeType === "device_id") covered = [devices.find((d) => d.id === scopeValue)?.type].filter(Boolean);
+  const keys = [...new Set(covered.flatMap((t) => keysOf(t)))].sort();
+  return { keys, type: covered.length === 1 ? covered[0] : null };
+}
+
+function fillSelect(select, options, keep) {
+  clear(select, options.map((o) => h("option", { value: o.value }, o.label)));
+  if (options.some((o) => o.value === keep)) select.value = keep;
+}
 
 function describe(rule) {
   const scope = Object.entries(rule.scope).map(([k, v]) => `${k}=${v}`).join(", ");
@@ -37,8 +65,8 @@ function ruleForm(rule = null) {
     field("Name", { name: "name", required: true, value: v("name") }),
     field("Kind", { name: "kind" }, KINDS),
     field("Scope", { name: "scope_type" }, SCOPES),
-    field("Scope value", { name: "scope_value", required: true, value: rule ? rule.scope[scopeType] : undefined }),
-    field("Key", { name: "key", value: v("key") }),
+    field("Scope value", { name: "scope_value", required: true }, []),
+    field("Key", { name: "key" }, []),
     field("Operator", { name: "operator" }, OPERATORS),
     field("Threshold", { name: "value", type: "number", step: "any", value: v("value") }),
     field("Clear at", { name: "clear_value", type: "number", step: "any", value: v("clear_value") }),
@@ -51,6 +79,22 @@ function ruleForm(rule = null) {
       rule ? h("button", { type: "button", class: "button secondary", onclick: () => showForm() }, "Cancel") : null));
   form.elements.kind.value = v("kind") || "threshold";
   form.elements.scope_type.value = scopeType;
+  // Pickers instead of free text: a key the scope's devices never send would never fire.
+  const threshold = form.querySelector(`label[for="${form.elements.value.id}"]`);
+  const refreshKeys = (keep) => {
+    const { keys, type } = keyChoices(form.elements.scope_type.value, form.elements.scope_value.value);
+    fillSelect(form.elements.key, [{ value: "", label: "—" }, ...keys.map((k) => ({ value: k, label: k }))], keep);
+    const unit = form.elements.key.value ? unitOf(type, form.elements.key.value) : "";
+    threshold.textContent = unit ? `Threshold (${unit})` : "Threshold";
+  };
+  const refreshScope = (keepValue, keepKey) => {
+    fillSelect(form.elements.scope_value, scopeChoices(form.elements.scope_type.value), keepValue);
+    refreshKeys(keepKey);
+  };
+  form.elements.scope_type.addEventListener("change", () => refreshScope(null, form.elements.key.value));
+  form.elements.scope_value.addEventListener("change", () => refreshKeys(form.elements.key.value));
+  form.elements.key.addEventListener("change", () => refreshKeys(form.elements.key.value));
+  refreshScope(rule ? rule.scope[scopeType] : null, v("key"));
   form.elements.operator.value = v("operator") || ">";
   form.elements.severity.value = v("severity") || "major";
   form.addEventListener("submit", async (event) => {
@@ -97,6 +141,10 @@ async function loadList() {
 }
 
 export async function render(root) {
+  const [deviceList, assetList] = await Promise.all([api.get("/api/devices", { limit: 1000 }),
+    api.get("/api/assets", { limit: 1000 }).catch(() => ({ items: [] })), loadCatalogue()]);
+  devices = deviceList.items;
+  assets = assetList.items;
   listBox = h("div");
   formBox = h("section", { class: "card", "aria-labelledby": "rule-form-heading" });
   clear(root, formBox, section("Rules", listBox));

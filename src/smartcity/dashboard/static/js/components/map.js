@@ -9,9 +9,13 @@ const STYLES = {
   dmas: { color: "#1f6fb2", weight: 1.5, fillOpacity: 0.05, dashArray: "3 3" },
   lines: { color: "#6a3fa0", weight: 3, opacity: 0.8 },
   stops: { color: "#6a3fa0", radius: 3 },
-  stations: { color: "#b00020", radius: 6 },
+  // Emergency stations are places, not alarms: slate, never the alarm red.
+  stations: { color: "#37474f", fillColor: "#90a4ae", radius: 5 },
   bins: { color: "#7a6a4f", radius: 3 },
 };
+
+/** The colour a layer is drawn in (the legend shows the point layers with it). */
+export const layerColour = (name) => (STYLES[name] || {}).fillColor || (STYLES[name] || {}).color;
 
 export const LAYER_TITLES = {
   districts: "Districts", roads: "Roads", junctions: "Junctions", feeders: "Grid feeders",

@@ -10,6 +10,11 @@ import { renderTable, updateRows } from "../components/table.js";
 import { joinRoom, on } from "../socket.js";
 import { markUpdated, startPage, toast } from "../shell.js";
 import { commandForm } from "./device-commands.js";
+import { Track } from "../components/track.js";
+
+// Position keys are drawn on the track map, not as line charts of degrees.
+const MAPPED = new Set(["lat", "lon", "heading"]);
+let track = null;
 
 const HOUR = 3_600_000;
 const RANGES = [
@@ -33,38 +38,66 @@ function renderLatest() {
   updateRows(latestTable, rows);
 }
 
+let configFields = [];
+
 function renderConfig(attrs) {
   const desired = attrs.desired.values || {};
   const reported = attrs.reported.values || {};
   const keys = [...new Set([...Object.keys(desired), ...Object.keys(reported)])].sort();
   const box = $("#config");
+  const named = new Map(configFields.map((f) => [f.name, f]));
+  const show = (key, v) => (v === undefined || v === null ? "—" : typeof v === "number" && named.get(key)?.unit
+    ? `${v} ${named.get(key).unit}` : typeof v === "boolean" ? (v ? "yes" : "no") : String(v));
   const rows = keys.map((key) => ({ key, desired: desired[key], reported: reported[key] }));
   const holder = h("div");
   clear(box, holder);
   renderTable(holder, {
     caption: "Desired and reported configuration",
     columns: [
-      { label: "Setting", value: (r) => r.key },
-      { label: "Desired", value: (r) => JSON.stringify(r.desired ?? null) },
-      { label: "Reported", value: (r) => JSON.stringify(r.reported ?? null) },
+      { label: "Setting", value: (r) => named.get(r.key)?.label || label(r.key) },
+      { label: "Desired", value: (r) => show(r.key, r.desired) },
+      { label: "Reported", value: (r) => show(r.key, r.reported) },
       { label: "In sync", value: (r) => (JSON.stringify(r.desired) === JSON.stringify(r.reported) ? "yes" : "no") },
     ],
-    rows, empty: "No configuration yet.",
+    rows, empty: "Nothing set from here yet: the device runs on its own defaults.",
   });
   box.append(h("p", { class: "muted", id: "config-sync" }, attrs.in_sync ? `In sync (version ${attrs.desired.version}).`
     : `Waiting for the device to apply: ${attrs.pending_keys.join(", ")}.`));
-  if (can("operator")) box.append(configEditor(desired));
+  if (can("operator")) box.append(configEditor(desired, reported));
 }
 
-function configEditor(desired) {
-  const area = h("textarea", { id: "config-json", rows: 4, class: "mono" }, JSON.stringify(desired, null, 2));
-  const form = h("form", { class: "stack" },
-    h("label", { for: "config-json" }, "Desired configuration (JSON, merged; null removes a key)"), area,
-    h("button", { type: "submit", class: "button" }, "Send configuration"));
+/** A form from the type's settings (GET .../config/catalogue); only changed fields are sent. */
+function configEditor(desired, reported) {
+  const inputs = configFields.map((f) => {
+    const id = `config-${f.name}`;
+    const current = desired[f.name] ?? reported[f.name];
+    const range = f.min !== undefined ? `${f.min}–${f.max}${f.unit ? ` ${f.unit}` : ""}` : "";
+    const control = f.type === "boolean"
+      ? h("select", { id, name: f.name }, h("option", { value: "" }, "unchanged"),
+        h("option", { value: "true", selected: current === true }, "yes"), h("option", { value: "false", selected: current === false }, "no"))
+      : h("input", { id, name: f.name, type: f.type === "string" ? "text" : "number", value: current ?? "",
+        min: f.min, max: f.max, step: f.type === "integer" ? "1" : f.type === "float" ? "any" : undefined,
+        maxlength: f.max_length, "aria-describedby": `${id}-help` });
+    return { f, control, field: h("div", { class: "field" },
+      h("label", { for: id }, f.unit ? `${f.label} (${f.unit})` : f.label), control,
+      h("small", { id: `${id}-help`, class: "muted" }, [f.help, range].filter(Boolean).join(" · "))) };
+  });
+  const form = h("form", { class: "grid-form", id: "config-form" }, inputs.map((i) => i.field),
+    h("div", { class: "field-actions" }, h("button", { type: "submit", class: "button" }, "Send configuration")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const patch = {};
+    for (const { f, control } of inputs) {
+      if (control.value === "") continue;
+      const value = f.type === "boolean" ? control.value === "true" : f.type === "string" ? control.value : Number(control.value);
+      if (JSON.stringify(value) !== JSON.stringify(desired[f.name])) patch[f.name] = value;
+    }
+    if (!Object.keys(patch).length) {
+      toast("Nothing changed");
+      return;
+    }
     try {
-      renderConfig(await api.put(`${base}/config`, JSON.parse(area.value)));
+      renderConfig(await api.put(`${base}/config`, patch));
       toast("Configuration sent");
     } catch (err) {
       toast(err.message, "error");
@@ -76,6 +109,13 @@ function configEditor(desired) {
 function renderCommands() {
   const rows = [...commands.values()].sort((a, b) => b.created_at - a.created_at).slice(0, 20);
   updateRows(commandTable, rows);
+}
+
+/** "sent 12:00:01 · delivered 12:00:02": every stage the command went through, with its time. */
+function trail(c) {
+  const stages = [["sent", c.sent_at], ["delivered", c.delivered_at], [c.status, c.completed_at]];
+  return stages.filter(([name, at]) => at && ["sent", "delivered", "succeeded", "failed", "expired"].includes(name))
+    .map(([name, at]) => `${name} ${new Date(at).toLocaleTimeString()}`).join(" · ");
 }
 
 const STAGE = { queued: 0, sent: 1, delivered: 2, succeeded: 3, failed: 3, expired: 3 };
@@ -96,7 +136,8 @@ async function sendCommand(name, params) {
 }
 
 async function loadCharts() {
-  const numericKeys = Object.entries(latest).filter(([, v]) => typeof v.value === "number").map(([k]) => k);
+  const numericKeys = Object.entries(latest).filter(([k, v]) => typeof v.value === "number"
+    && !(track && MAPPED.has(k))).map(([k]) => k);
   const box = $("#charts");
   if (!numericKeys.length) {
     clear(box, h("p", { class: "muted" }, "No numeric readings yet."));
@@ -142,6 +183,8 @@ function followLive() {
         if (!latest[key] || latest[key].ts <= item.ts) latest[key] = { ts: item.ts, value };
         charts.get(key)?.append(item.ts, value);
       }
+      const { lat, lon } = item.values;
+      if (track && typeof lat === "number" && typeof lon === "number") track.move(lat, lon);
     }
     if (!newest) return;  // "last updated" moves only when this device's values do
     renderLatest();
@@ -171,6 +214,15 @@ async function refreshState() {
   history.items.forEach(trackCommand);
 }
 
+async function showTrack() {
+  $("#track-card").hidden = false;
+  const { tile_url: tileUrl, attribution } = bootstrap().map || {};
+  track = new Track($("#track"), { tileUrl, attribution });
+  const found = await track.load(base);
+  $("#track-note").textContent = found ? `${found} positions; the dot is the latest and follows the vehicle live.`
+    : "No positions in the last hour.";
+}
+
 async function render() {
   [device] = await Promise.all([api.get(base), loadCatalogue(), checkHistory().catch(() => null)]);
   $("#device-title").textContent = device.name || device.id;
@@ -189,16 +241,20 @@ async function render() {
     caption: "Recent commands",
     columns: [
       { label: "Command", value: (c) => c.name },
-      { label: "Status", value: (c) => h("span", { class: `pill cmd-${c.status}`, dataset: { commandStatus: c.status } }, c.status) },
+      { label: "Status", value: (c) => h("span", {}, h("span", { class: `pill cmd-${c.status}`, dataset: { commandStatus: c.status } }, c.status),
+        h("div", { class: "cmd-trail" }, trail(c))) },
       { label: "Sent by", value: (c) => c.created_by || "—" },
       { label: "Created", value: (c) => timeElement(c.created_at) },
       { label: "Result", value: (c) => (c.error ? c.error : c.result ? JSON.stringify(c.result) : "—") },
     ],
     rows: [], empty: "No commands yet.", rowId: (c) => c.id,
   });
-  const [values, attrs, catalogue, history] = await Promise.all([
+  const [values, attrs, catalogue, history, settings] = await Promise.all([
     api.get(`${base}/telemetry/latest`), api.get(`${base}/attributes`),
-    api.get(`${base}/commands/catalogue`), api.get(`${base}/commands`, { limit: 20 })]);
+    api.get(`${base}/commands/catalogue`), api.get(`${base}/commands`, { limit: 20 }),
+    api.get(`${base}/config/catalogue`)]);
+  configFields = settings.items;
+  if (device.type === "vehicle") await showTrack();
   Object.assign(latest, values.values);
   renderLatest();
   const newest = Math.max(0, ...Object.values(latest).map((v) => v.ts));
@@ -207,7 +263,7 @@ async function render() {
   for (const c of history.items) commands.set(c.id, c);
   renderCommands();
   if (can("operator") && $("#command-buttons")) {
-    clear($("#command-buttons"), catalogue.items.map((spec) => commandForm(spec, sendCommand)));
+    clear($("#command-buttons"), catalogue.items.map((spec) => commandForm(spec, sendCommand, device.name || device.id)));
   }
   renderRanges();
   $("#export-csv").addEventListener("click", () => download(`${base}/telemetry`,

@@ -8,8 +8,7 @@ import { TimeChart } from "../components/chart.js";
 import { createMap, deviceMarker, fitTo, geoJsonLayer } from "../components/map.js";
 import { renderTable, updateRows } from "../components/table.js";
 import { createTile } from "../components/tile.js";
-import { joinRoom, on } from "../socket.js";
-import { markUpdated, startPage, toast } from "../shell.js";
+import { livePage, markUpdated, toast } from "../shell.js";
 
 const CATEGORIES = [
   ["Good", "#00E400"], ["Moderate", "#FFFF00"], ["Unhealthy for Sensitive Groups", "#FF7E00"],
@@ -34,17 +33,6 @@ let stations = [];
 let selected = null;
 let table;
 let chart;
-
-/** Add a stylesheet the shell does not load; resolves once it applies (the map needs its size). */
-function stylesheet(href) {
-  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = h("link", { rel: "stylesheet", href });
-    link.addEventListener("load", resolve);
-    link.addEventListener("error", resolve);
-    document.head.append(link);
-  });
-}
 
 /** A label on its category's colour, in black or white, whichever the colour is readable with. */
 function badge(text, color, extra = {}, category = text) {
@@ -214,9 +202,9 @@ function renderNoise(body) {
     columns: [
       { label: "Sensor", value: (i) => i.name || i.device_id },
       { label: "District type", value: (i) => label(i.district_type || "—") },
-      { label: "LAeq 1 h", value: (i) => (i.laeq_1h === null ? "—" : `${formatNumber(i.laeq_1h)} dB(A)`), className: "num" },
+      { label: "LAeq 1 h", value: (i) => (i.laeq_1h === null ? "—" : `${formatNumber(i.laeq_1h, 1, 1)} dB(A)`), className: "num" },
       { label: "Limit", value: (i) => (i.limit === null ? "—" : `${i.limit} dB(A)`), className: "num" },
-      { label: "Status", value: (i) => (i.exceeded === null ? "—" : i.exceeded ? `over by ${formatNumber(i.exceedance_db)} dB` : "within") },
+      { label: "Status", value: (i) => (i.exceeded === null ? "—" : i.exceeded ? `over by ${formatNumber(i.exceedance_db, 1, 1)} dB` : "within") },
     ],
     rows: body.items, empty: "No noise sensors yet.",
   });
@@ -227,9 +215,9 @@ function renderWeather(body) {
     caption: "Latest readings; heat index after the US National Weather Service",
     columns: [
       { label: "Station", value: (i) => i.name || i.device_id },
-      { label: "Temperature", value: (i) => (i.temperature === null ? "—" : `${formatNumber(i.temperature)} °C`), className: "num" },
-      { label: "Humidity", value: (i) => (i.humidity === null ? "—" : `${formatNumber(i.humidity)} %`), className: "num" },
-      { label: "Heat index", value: (i) => (i.heat_index_c === null ? "—" : `${formatNumber(i.heat_index_c)} °C`), className: "num" },
+      { label: "Temperature", value: (i) => (i.temperature === null ? "—" : `${formatNumber(i.temperature, 1, 1)} °C`), className: "num" },
+      { label: "Humidity", value: (i) => (i.humidity === null ? "—" : `${formatNumber(i.humidity, 0, 0)} %`), className: "num" },
+      { label: "Heat index", value: (i) => (i.heat_index_c === null ? "—" : `${formatNumber(i.heat_index_c, 1, 1)} °C`), className: "num" },
       { label: "Risk", value: (i) => i.heat_index_category || "none" },
     ],
     rows: body.items, empty: "No weather stations yet.",
@@ -251,18 +239,7 @@ async function load() {
     api.get("/api/environment/weather").then(renderWeather)]);
 }
 
-let pending = null;
-function scheduleLoad() {
-  if (pending) return;
-  pending = setTimeout(() => {
-    pending = null;
-    load().catch((err) => toast(err.message, "error"));
-  }, 500);
-}
-
 async function render() {
-  await Promise.all(["/static/vendor/leaflet/leaflet.css", "/static/vendor/uplot/uPlot.min.css",
-    "/static/css/environment.css"].map(stylesheet));
   skeleton($("#page-root"));
   map = createMap($("#env-map"));
   $("#env-station").addEventListener("change", (event) => select(event.target.value));
@@ -272,14 +249,14 @@ async function render() {
   const layers = [];
   if (districts && districts.features.length) layers.push(geoJsonLayer("districts", districts).addTo(map));
   fitTo(map, [...layers, ...markers.values()]);
-  joinRoom("environment");
-  on("environment_update", scheduleLoad);
-  on("environment_alert", ({ action, alarm }) => {
-    if (action === "created") toast(`${label(alarm.type)} at ${alarm.originator_id}`);
-    scheduleLoad();
-  });
-  on("connect", scheduleLoad);
-  setInterval(scheduleLoad, REFRESH_MS);
 }
 
-startPage(render);
+livePage({
+  room: "environment", events: ["environment_alert"], render, load, refreshMs: REFRESH_MS,
+  styles: ["vendor/leaflet/leaflet.css", "vendor/uplot/uPlot.min.css", "css/environment.css"],
+  onEvent: {
+    environment_alert: ({ action, alarm }) => {
+      if (action === "created") toast(`${label(alarm.type)} at ${alarm.originator_id}`);
+    },
+  },
+});

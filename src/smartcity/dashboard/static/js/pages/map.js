@@ -1,8 +1,9 @@
 // City map: the demo city's GeoJSON layers, device markers coloured by connectivity and alarms,
 // live vehicle positions, popups with latest values and a link to the device page.
 import { api } from "../api.js";
-import { $, bootstrap, clear, formatValue, h, label } from "../dom.js";
-import { LAYER_TITLES, createMap, deviceMarker, fitTo, geoJsonLayer, layerControl, L } from "../components/map.js";
+import { $, bootstrap, clear, h, label } from "../dom.js";
+import { formatReading, keyLabel, loadCatalogue } from "../catalogue.js";
+import { LAYER_TITLES, createMap, deviceMarker, fitTo, geoJsonLayer, layerColour, layerControl, L } from "../components/map.js";
 import { joinRoom, on } from "../socket.js";
 import { markUpdated, startPage } from "../shell.js";
 
@@ -12,12 +13,16 @@ const SCALES = {
   aqi: [50, 100, 150, 200], pm25: [12, 35.4, 55.4, 150.4], laeq: [55, 65, 70, 75],
   fill_level: [50, 75, 90, 99], occupancy: [10, 25, 40, 60],
 };
-const BANDS = ["#1b7f3b", "#9a8700", "#d66b00", "#c0142b", "#6a1b9a"];
+// Value bands run green to plum: red stays the alarm's colour alone, so a high reading is never
+// mistaken for an alarm (an alarmed device gets a red ring on top of its band).
+const BANDS = ["#1b7f3b", "#9a8700", "#d66b00", "#8e3b6e", "#4a2a7a"];
+const POINT_LAYERS = ["stations", "stops", "junctions", "bins"];
 const VALUE_REFRESH_MS = 30_000;
 const markers = new Map(); // device id -> {marker, device}
 const alarmed = new Map(); // device id -> count of active alarms
 const values = new Map(); // device id -> latest value of the key markers are coloured by
 let colourBy = "";
+const cityLayerNames = new Set();
 let map;
 
 function band(value) {
@@ -46,13 +51,18 @@ function renderLegend() {
   const item = (colour, text) => h("li", {}, h("span", { class: "swatch", style: `background:${colour}`, "aria-hidden": "true" }), text);
   if (!colourBy) {
     clear(legend, item(COLOURS.online, "Device online"), item(COLOURS.offline, "Device offline"),
-      item(COLOURS.alarm, "Device with an active alarm"), item(COLOURS.vehicle, "Vehicle (live)"));
+      item(COLOURS.alarm, "Device with an active alarm"), item(COLOURS.vehicle, "Vehicle (live)"),
+      POINT_LAYERS.filter((name) => cityLayerNames.has(name)).map((name) =>
+        h("li", {}, h("span", { class: "swatch square", style: `background:${layerColour(name)}`, "aria-hidden": "true" }),
+          `${LAYER_TITLES[name]} (city layer)`)));
     return;
   }
   const limits = SCALES[colourBy];
   clear(legend, limits.map((limit, i) => item(BANDS[i], `${i ? `${limits[i - 1]} – ` : "≤ "}${limit}`)),
     item(BANDS[BANDS.length - 1], `> ${limits[limits.length - 1]}`),
-    item(COLOURS.offline, "No value (small)"));
+    item(COLOURS.offline, "No value (small)"),
+    h("li", {}, h("span", { class: "swatch", style: `background:${BANDS[0]};box-shadow:0 0 0 3px ${COLOURS.alarm}`, "aria-hidden": "true" }),
+      "Red ring: active alarm"));
 }
 
 async function loadValues() {
@@ -74,7 +84,8 @@ async function popupContent(device) {
     const latest = await api.get(`/api/devices/${encodeURIComponent(device.id)}/telemetry/latest`);
     const entries = Object.entries(latest.values).slice(0, 8);
     box.append(entries.length
-      ? h("dl", { class: "popup-values" }, entries.flatMap(([k, v]) => [h("dt", {}, label(k)), h("dd", {}, formatValue(v.value))]))
+      ? h("dl", { class: "popup-values" }, entries.flatMap(([k, v]) => [h("dt", {}, keyLabel(device.type, k)),
+        h("dd", {}, formatReading(device.type, k, v.value))]))
       : h("p", {}, "No readings yet."));
   } catch {
     box.append(h("p", {}, "Latest values unavailable."));
@@ -137,6 +148,7 @@ async function loadLayers(overlays) {
     if (!collection || !collection.features.length) return;
     const layer = geoJsonLayer(name, collection).addTo(map);
     overlays[LAYER_TITLES[name]] = layer;
+    cityLayerNames.add(name);
     added.push(layer);
   });
   return added;
@@ -189,7 +201,8 @@ async function render() {
   const devicesLayer = L.layerGroup().addTo(map);
   const vehiclesLayer = L.layerGroup().addTo(map);
   const overlays = {};
-  const [devices, cityLayers] = await Promise.all([loadDevices(), b.map.geojson ? loadLayers(overlays) : [], loadAlarms()]);
+  const [devices, cityLayers] = await Promise.all([loadDevices(), b.map.geojson ? loadLayers(overlays) : [], loadAlarms(),
+    loadCatalogue()]);
   for (const device of devices) addDevice(device, device.type === "vehicle" ? vehiclesLayer : devicesLayer);
   overlays.Devices = devicesLayer;
   overlays.Vehicles = vehiclesLayer;
@@ -203,6 +216,7 @@ async function render() {
   });
   setInterval(() => { if (colourBy) loadValues().catch(() => {}); }, VALUE_REFRESH_MS);
   const fitted = fitTo(map, [...cityLayers, ...[...markers.values()].map((m) => m.marker)]);
+  renderLegend();
   $("#marker-count").textContent = String(markers.size);
   $("#map").dataset.markers = String(markers.size);
   const note = $("#map-note");

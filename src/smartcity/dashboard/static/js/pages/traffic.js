@@ -54,7 +54,8 @@ function skeleton(root) {
     h("section", { class: "card", "aria-labelledby": "traffic-signals-heading" },
       h("h2", { id: "traffic-signals-heading" }, "Signal timing (Webster)"), h("div", { id: "traffic-signals" })),
     h("section", { class: "card", "aria-labelledby": "traffic-peaks-heading" },
-      h("h2", { id: "traffic-peaks-heading" }, "Peak hours"), h("div", { id: "traffic-peaks" })));
+      h("h2", { id: "traffic-peaks-heading" }, "Peak hours"), h("div", { id: "traffic-peak-controls" }),
+      h("div", { id: "traffic-peak-chart", class: "peak-chart" }), h("div", { id: "traffic-peaks" })));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(form));
@@ -126,7 +127,33 @@ function renderSignals(body) {
   });
 }
 
+function peakBars(day, means) {
+  const top = Math.max(1, ...means.filter((v) => v !== null));
+  return h("figure", { class: "peak-figure" },
+    h("figcaption", {}, label(day)),
+    h("div", { class: "peak-bars", role: "img", dataset: { day },
+      "aria-label": `${label(day)} mean flow by hour: ${means.map((v, i) => `${i}:00 ${v === null ? "no data" : `${Math.round(v)} veh/h`}`).join(", ")}` },
+    means.map((v, hour) => {
+      const bar = h("span", { class: "peak-bar", title: `${hour}:00 · ${v === null ? "no data" : `${formatNumber(v, 0)} veh/h`}` });
+      bar.style.height = `${v === null ? 0 : Math.max(2, (100 * v) / top)}%`;
+      return bar;
+    })));
+}
+
+function renderPeakChart(items, deviceId) {
+  const item = items.find((i) => i.device_id === deviceId) || items[0];
+  const box = $("#traffic-peak-chart");
+  if (!item) { clear(box); return; }
+  box.dataset.device = item.device_id;
+  clear(box, peakBars("weekday", item.weekday), peakBars("weekend", item.weekend));
+}
+
 function renderPeaks(items) {
+  const choice = h("select", { id: "traffic-peak-counter", "aria-label": "Counter" },
+    items.map((i) => h("option", { value: i.device_id }, i.name || i.device_id)));
+  choice.addEventListener("change", () => renderPeakChart(items, choice.value));
+  clear($("#traffic-peak-controls"), h("label", {}, "Counter ", choice));
+  renderPeakChart(items, choice.value);
   renderTable($("#traffic-peaks"), {
     caption: "Mean flow per hour of day over the last 28 days (local time)",
     columns: [
