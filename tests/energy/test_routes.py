@@ -173,3 +173,12 @@ def test_stored_utilisation_is_pushed_as_energy_update(app, login, grid, store):
     update = wait_for(sio, "energy_update")[-1]
     assert update["kind"] == "feeder_utilisation" and update["overloaded"] == 1
     assert update["meters"]["em-2"] == {"ts": MONDAY_17, "utilisation": 125}
+
+
+def test_default_rules_cover_overload_flat_zeros_and_out_of_profile_use(app):
+    with app.app_context():
+        created = events.create_default_rules()
+        assert events.create_default_rules() == []  # once
+        db.session.remove()
+    assert created == ["Feeder overload", "Feeder near capacity", "Meter reads zero",
+                       "Meter out of profile"]
