@@ -6,8 +6,7 @@ import { $, clear, formatNumber, formatTime, h, label } from "../dom.js";
 import { createMap, deviceMarker, fitTo, geoJsonLayer, L } from "../components/map.js";
 import { renderTable } from "../components/table.js";
 import { createTile } from "../components/tile.js";
-import { joinRoom, on } from "../socket.js";
-import { markUpdated, startPage, toast } from "../shell.js";
+import { livePage, markUpdated, toast } from "../shell.js";
 
 const COLUMNS = ["reported", "dispatched", "en_route", "on_scene"];
 const NEXT = { dispatched: "en_route", en_route: "on_scene", on_scene: "resolved" };
@@ -22,15 +21,6 @@ let unitLayer;
 let routeLayer;
 let incidents = [];
 
-function stylesheet(href) {
-  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = h("link", { rel: "stylesheet", href });
-    link.addEventListener("load", resolve);
-    link.addEventListener("error", resolve);
-    document.head.append(link);
-  });
-}
 
 function select(name, values) {
   return h("select", { name }, values.map((v) => h("option", { value: v }, label(v))));
@@ -159,17 +149,8 @@ async function load() {
   return units.items;
 }
 
-let pending = null;
-function scheduleLoad() {
-  if (pending) return;
-  pending = setTimeout(() => {
-    pending = null;
-    load().catch((err) => toast(err.message, "error"));
-  }, 300);
-}
 
 async function render() {
-  await Promise.all(["/static/vendor/leaflet/leaflet.css", "/static/css/roads.css"].map(stylesheet));
   skeleton($("#page-root"));
   map = createMap($("#emergency-map"));
   const districts = await api.get("/api/city/geojson", { layer: "districts" }).catch(() => null);
@@ -178,13 +159,14 @@ async function render() {
   await Promise.all([load(), loadAlerts()]);
   if (unitLayer) layers.push(...unitLayer.getLayers());
   fitTo(map, layers);
-  joinRoom("emergency");
-  on("emergency_alert", (event) => {
-    if (event.kind === "broadcast") toast(`Public alert: ${event.alert.headline}`);
-    scheduleLoad();
-  });
-  on("connect", scheduleLoad);
-  setInterval(scheduleLoad, REFRESH_MS);
 }
 
-startPage(render);
+livePage({
+  room: "emergency", events: ["emergency_alert"], render, load, refreshMs: REFRESH_MS, debounceMs: 300,
+  styles: ["/static/vendor/leaflet/leaflet.css", "/static/css/roads.css"],
+  onEvent: {
+    emergency_alert: (event) => {
+      if (event.kind === "broadcast") toast(`Public alert: ${event.alert.headline}`);
+    },
+  },
+});

@@ -5,8 +5,7 @@ import { api, can } from "../api.js";
 import { $, clear, formatNumber, formatTime, h } from "../dom.js";
 import { renderTable } from "../components/table.js";
 import { createTile } from "../components/tile.js";
-import { joinRoom, on } from "../socket.js";
-import { markUpdated, startPage, toast } from "../shell.js";
+import { livePage, markUpdated, toast } from "../shell.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const REFRESH_MS = 60_000;
@@ -19,15 +18,6 @@ const tiles = {
 };
 let feederChoice = null;
 
-function stylesheet(href) {
-  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = h("link", { rel: "stylesheet", href });
-    link.addEventListener("load", resolve);
-    link.addEventListener("error", resolve);
-    document.head.append(link);
-  });
-}
 
 function svg(tag, attrs = {}) {
   const el = document.createElementNS(SVG, tag);
@@ -189,23 +179,11 @@ async function load() {
   api.get("/api/energy/optimization/load-balancing", { hours: 24 }).then(renderBalancing).catch(() => null);
 }
 
-let pending = null;
-function scheduleLoad() {
-  if (pending) return;
-  pending = setTimeout(() => {
-    pending = null;
-    load().catch((err) => toast(err.message, "error"));
-  }, 500);
-}
 
-async function render() {
-  await stylesheet("/static/css/energy.css");
-  skeleton($("#page-root"));
-  await load();
-  joinRoom("energy");
-  on("energy_update", scheduleLoad);
-  on("connect", scheduleLoad);
-  setInterval(scheduleLoad, REFRESH_MS);
-}
-
-startPage(render);
+livePage({
+  room: "energy", styles: ["/static/css/energy.css"], load, refreshMs: REFRESH_MS,
+  render: async () => {
+    skeleton($("#page-root"));
+    await load();
+  },
+});

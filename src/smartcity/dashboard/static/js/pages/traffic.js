@@ -6,8 +6,7 @@ import { $, clear, formatNumber, formatTime, h, label } from "../dom.js";
 import { createMap, fitTo, geoJsonLayer, L } from "../components/map.js";
 import { renderTable } from "../components/table.js";
 import { createTile } from "../components/tile.js";
-import { joinRoom, on } from "../socket.js";
-import { markUpdated, startPage, toast } from "../shell.js";
+import { livePage, markUpdated, toast } from "../shell.js";
 
 const LEVEL_COLORS = { free: "#2e7d32", light: "#9acd32", moderate: "#f9a825", heavy: "#ef6c00",
   severe: "#c62828", closed: "#212121" };
@@ -20,15 +19,6 @@ const tiles = {
 let map;
 let roads;
 
-function stylesheet(href) {
-  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = h("link", { rel: "stylesheet", href });
-    link.addEventListener("load", resolve);
-    link.addEventListener("error", resolve);
-    document.head.append(link);
-  });
-}
 
 function skeleton(root) {
   const form = h("form", { id: "traffic-incident-form", class: "stack", "data-role": "operator" },
@@ -179,17 +169,8 @@ async function load() {
   markUpdated();
 }
 
-let pending = null;
-function scheduleLoad() {
-  if (pending) return;
-  pending = setTimeout(() => {
-    pending = null;
-    load().catch((err) => toast(err.message, "error"));
-  }, 500);
-}
 
 async function render() {
-  await Promise.all(["/static/vendor/leaflet/leaflet.css", "/static/css/roads.css"].map(stylesheet));
   skeleton($("#page-root"));
   map = createMap($("#traffic-map"));
   const [geo, districts] = await Promise.all([
@@ -202,10 +183,9 @@ async function render() {
   if (roads) layers.push(roads);
   fitTo(map, layers);
   api.get("/api/traffic/peak-hours").then((body) => renderPeaks(body.items)).catch(() => null);
-  joinRoom("traffic");
-  on("traffic_update", scheduleLoad);
-  on("connect", scheduleLoad);
-  setInterval(scheduleLoad, REFRESH_MS);
 }
 
-startPage(render);
+livePage({
+  room: "traffic", render, load, refreshMs: REFRESH_MS,
+  styles: ["/static/vendor/leaflet/leaflet.css", "/static/css/roads.css"],
+});

@@ -7,8 +7,7 @@ import { AlarmList } from "../components/alarms.js";
 import { createMap, deviceMarker, fitTo, geoJsonLayer, L } from "../components/map.js";
 import { renderTable } from "../components/table.js";
 import { createTile } from "../components/tile.js";
-import { joinRoom, on } from "../socket.js";
-import { applyRoles, markUpdated, startPage, toast } from "../shell.js";
+import { applyRoles, livePage, markUpdated, toast } from "../shell.js";
 
 const BANDS = [["empty", "Below 50 %", 50, "#2e9e44"], ["filling", "50–80 %", 80, "#e0c200"],
   ["high", "80–90 %", 90, "#f07c00"], ["full", "90 % and above", Infinity, "#d11a1a"]];
@@ -27,15 +26,6 @@ let map;
 let routeLayer;
 let bins = [];
 
-function stylesheet(href) {
-  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = h("link", { rel: "stylesheet", href });
-    link.addEventListener("load", resolve);
-    link.addEventListener("error", resolve);
-    document.head.append(link);
-  });
-}
 
 function band(level) {
   if (level === null || level === undefined) return ["none", "No data", null, NO_DATA];
@@ -215,17 +205,8 @@ async function load() {
   markUpdated();
 }
 
-let pending = null;
-function scheduleLoad() {
-  if (pending) return;
-  pending = setTimeout(() => {
-    pending = null;
-    load().catch((err) => toast(err.message, "error"));
-  }, 500);
-}
 
 async function render() {
-  await Promise.all(["/static/vendor/leaflet/leaflet.css", "/static/css/waste.css"].map(stylesheet));
   skeleton($("#page-root"));
   applyRoles($("#page-root"));  // the planning form is for operators
   map = createMap($("#waste-map"));
@@ -236,14 +217,14 @@ async function render() {
   const layers = [];
   if (districts && districts.features.length) layers.push(geoJsonLayer("districts", districts).addTo(map));
   fitTo(map, [...layers, ...markers.values()]);
-  joinRoom("waste");
-  on("waste_update", scheduleLoad);
-  on("waste_alert", ({ action, alarm }) => {
-    if (action === "created") toast(`${label(alarm.type)} at ${alarm.originator_id}`);
-    scheduleLoad();
-  });
-  on("connect", scheduleLoad);
-  setInterval(scheduleLoad, REFRESH_MS);
 }
 
-startPage(render);
+livePage({
+  room: "waste", events: ["waste_alert"], render, load, refreshMs: REFRESH_MS,
+  styles: ["/static/vendor/leaflet/leaflet.css", "/static/css/waste.css"],
+  onEvent: {
+    waste_alert: ({ action, alarm }) => {
+      if (action === "created") toast(`${label(alarm.type)} at ${alarm.originator_id}`);
+    },
+  },
+});
