@@ -6,6 +6,7 @@ they expect (selectors, events), never for time.
 Screenshots go to docs/screenshots/ (shown in the README).
 """
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -110,13 +111,12 @@ def empty_tables(database_url: str) -> None:
     engine.dispose()
 
 
-class City:
-    """The live server, its users' tokens and the devices the tests use."""
+class LiveServer:
+    """A live server's URL, a user's token and api() calls with it."""
 
-    def __init__(self, url: str, broker: dict, centre: dict):
-        self.url, self.broker, self.centre = url, broker, centre
-        self.token = self.login("ui-admin")
-        self.keys: dict[str, str] = {}
+    def __init__(self, url: str, username: str = "ui-admin"):
+        self.url = url
+        self.token = self.login(username)
 
     def login(self, username: str) -> str:
         response = requests.post(f"{self.url}/api/auth/login", timeout=10,
@@ -125,10 +125,43 @@ class City:
         return response.json()["access_token"]
 
     def api(self, method: str, path: str, **kwargs):
-        response = requests.request(method, f"{self.url}{path}", timeout=30,
+        response = requests.request(method, f"{self.url}{path}", timeout=60,
                                     headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
         assert response.status_code < 300, (path, response.text)
         return response.json() if response.content else None
+
+
+@contextlib.contextmanager
+def serve(database_url: str, tmp: Path, username: str = "ui-admin", mqtt_url: str = "",
+          server_class=LiveServer, **extra):
+    """`run.py serve` on the test database (the city and users already stored), until the block
+    ends; then the tables are emptied for the next module. Yields server_class(url, username,
+    **extra)."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": mqtt_url,
+           "MQTT_CLIENT_ID": f"ui-{uuid.uuid4().hex[:8]}", "REDIS_URL": "",
+           "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "PYTHONUNBUFFERED": "1",
+           "LOGIN_RATE_LIMIT": "1000 per minute", "SOCKETIO_CHANNEL": f"ui-{uuid.uuid4().hex}"}
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)],
+                              env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_port(port, 30)
+        yield server_class(f"http://127.0.0.1:{port}", username, **extra)
+    finally:
+        server.terminate()
+        server.wait(20)
+        log.close()
+        empty_tables(database_url)
+
+
+class City(LiveServer):
+    """The live server, its users' tokens and the devices the tests use."""
+
+    def __init__(self, url: str, username: str, broker: dict, centre: dict):
+        super().__init__(url, username)
+        self.broker, self.centre = broker, centre
+        self.keys: dict[str, str] = {}
 
     def device(self, device_id: str, type: str, name: str, dlat: float, dlon: float) -> None:
         location = {"lat": self.centre["lat"] + dlat, "lon": self.centre["lon"] + dlon}
@@ -172,19 +205,8 @@ def _backfill(city: City) -> None:
 @pytest.fixture(scope="module")
 def city(database_url, mosquitto, tmp_path_factory):
     centre = store_city_and_users(database_url)
-    tmp = tmp_path_factory.mktemp("server")
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": mosquitto["url"],
-           "MQTT_CLIENT_ID": f"ui-{uuid.uuid4().hex[:8]}", "REDIS_URL": "",
-           "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "PYTHONUNBUFFERED": "1",
-           "LOGIN_RATE_LIMIT": "1000 per minute", "SOCKETIO_CHANNEL": f"ui-{uuid.uuid4().hex}"}
-    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)],
-                              env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, 30)
-        url = f"http://127.0.0.1:{port}"
-        live = City(url, mosquitto, centre)
+    with serve(database_url, tmp_path_factory.mktemp("server"), mqtt_url=mosquitto["url"],
+               server_class=City, broker=mosquitto, centre=centre) as live:
         wait_until(lambda: live.api("GET", "/api/health?detailed=1")["services"]["mqtt"]
                    ["connected"], timeout=20)
         for args in [("aq-1", "air_quality_station", "Main Square air", 0.002, -0.004),
@@ -209,11 +231,6 @@ def city(database_url, mosquitto, tmp_path_factory):
                 "GET", f"/api/devices/{d}/telemetry/latest")["values"].values()), {}).get(
                 "ts") == t, timeout=20)
         yield live
-    finally:
-        server.terminate()
-        server.wait(20)
-        log.close()
-        empty_tables(database_url)
 
 
 class Session:

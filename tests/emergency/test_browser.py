@@ -5,39 +5,16 @@ a signal, and emergency vehicles registered through the API.
 Screenshots: docs/screenshots/traffic.png, docs/screenshots/emergency.png.
 """
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
-import requests
 
 from smartcity.simulator.city import generate_city
-from tests.broker import ROOT, free_port, wait_port, wait_until
-from tests.browser import PASSWORD, Session, empty_tables, shoot, store_city_and_users
+from tests.broker import wait_until
+from tests.browser import LiveServer, Session, serve, shoot, store_city_and_users
 
 
-class Server:
-    def __init__(self, url: str):
-        self.url = url
-        self.token = self.login("ui-admin")
-
-    def login(self, username: str) -> str:
-        response = requests.post(f"{self.url}/api/auth/login", timeout=10,
-                                 json={"username": username, "password": PASSWORD})
-        assert response.status_code == 200, response.text
-        return response.json()["access_token"]
-
-    def api(self, method: str, path: str, **kwargs):
-        response = requests.request(method, f"{self.url}{path}", timeout=30,
-                                    headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
-        assert response.status_code < 300, (path, response.text)
-        return response.json() if response.content else None
-
-
-def _devices(server: Server) -> None:
+def _devices(server: LiveServer) -> None:
     """The demo city's counters, signals and emergency vehicles; a minute of counter readings."""
     city = generate_city(42)
     kinds = ("ambulance", "fire_engine", "police_car")
@@ -61,25 +38,9 @@ def _devices(server: Server) -> None:
 @pytest.fixture(scope="module")
 def city(database_url, tmp_path_factory):
     store_city_and_users(database_url)
-    tmp = tmp_path_factory.mktemp("emergency-server")
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": "", "REDIS_URL": "",
-           "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "PYTHONUNBUFFERED": "1",
-           "LOGIN_RATE_LIMIT": "1000 per minute",
-           "SOCKETIO_CHANNEL": f"em-{uuid.uuid4().hex}"}
-    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)],
-                              env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, 30)
-        running = Server(f"http://127.0.0.1:{port}")
+    with serve(database_url, tmp_path_factory.mktemp("emergency-server")) as running:
         _devices(running)
         yield running
-    finally:
-        server.terminate()
-        server.wait(20)
-        log.close()
-        empty_tables(database_url)
 
 
 @pytest.fixture(scope="module")

@@ -5,18 +5,13 @@ weather stations, and three weeks of the simulator's hourly readings.
 Screenshot: docs/screenshots/energy.png.
 """
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
 
 from smartcity import create_app
 from smartcity.config import TestConfig
-from tests.broker import ROOT, free_port, wait_port
-from tests.browser import AXE, Session, empty_tables, shoot, store_city_and_users
+from tests.browser import AXE, Session, serve, shoot, store_city_and_users
 
 HOUR = 3_600_000
 DAYS = 21
@@ -60,23 +55,8 @@ def _store_energy(database_url: str) -> int:
 def city(database_url, tmp_path_factory):
     store_city_and_users(database_url)
     _store_energy(database_url)
-    tmp = tmp_path_factory.mktemp("energy-server")
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": "", "REDIS_URL": "",
-           "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "PYTHONUNBUFFERED": "1",
-           "LOGIN_RATE_LIMIT": "1000 per minute",
-           "SOCKETIO_CHANNEL": f"energy-{uuid.uuid4().hex}"}
-    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)],
-                              env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, 30)
-        yield type("Server", (), {"url": f"http://127.0.0.1:{port}"})()
-    finally:
-        server.terminate()
-        server.wait(20)
-        log.close()
-        empty_tables(database_url)
+    with serve(database_url, tmp_path_factory.mktemp("energy-server")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

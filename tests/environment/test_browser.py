@@ -5,19 +5,14 @@ districts, two stations with a day of readings and their derived hourly AQI.
 Screenshot: docs/screenshots/environment.png.
 """
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
-import requests
 
 from smartcity import create_app
 from smartcity.config import TestConfig
-from tests.broker import ROOT, free_port, wait_port, wait_until
-from tests.browser import AXE, PASSWORD, Session, empty_tables, shoot, store_city_and_users
+from tests.broker import wait_until
+from tests.browser import AXE, Session, serve, shoot, store_city_and_users
 
 HOUR = 3_600_000
 STATIONS = {"aq-1": ("Centro air", "district-5", 12.0), "aq-2": ("Porta Fiume air",
@@ -59,45 +54,13 @@ def _store_stations(database_url: str) -> int:
     return end
 
 
-class Server:
-    def __init__(self, url: str, end: int):
-        self.url, self.end = url, end
-        self.token = self.login("ui-operator")
-
-    def login(self, username: str) -> str:
-        response = requests.post(f"{self.url}/api/auth/login", timeout=10,
-                                 json={"username": username, "password": PASSWORD})
-        assert response.status_code == 200, response.text
-        return response.json()["access_token"]
-
-    def api(self, method: str, path: str, **kwargs):
-        response = requests.request(method, f"{self.url}{path}", timeout=30,
-                                    headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
-        assert response.status_code < 300, (path, response.text)
-        return response.json() if response.content else None
-
-
 @pytest.fixture(scope="module")
 def city(database_url, tmp_path_factory):
     store_city_and_users(database_url)
     end = _store_stations(database_url)
-    tmp = tmp_path_factory.mktemp("env-server")
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": "", "REDIS_URL": "",
-           "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "PYTHONUNBUFFERED": "1",
-           "LOGIN_RATE_LIMIT": "1000 per minute",
-           "SOCKETIO_CHANNEL": f"env-{uuid.uuid4().hex}"}
-    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)],
-                              env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, 30)
-        yield Server(f"http://127.0.0.1:{port}", end)
-    finally:
-        server.terminate()
-        server.wait(20)
-        log.close()
-        empty_tables(database_url)
+    with serve(database_url, tmp_path_factory.mktemp("env-server"), "ui-operator") as running:
+        running.end = end
+        yield running
 
 
 @pytest.fixture(scope="module")
