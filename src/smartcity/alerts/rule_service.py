@@ -6,7 +6,8 @@ from sqlalchemy import or_, select, update
 from smartcity.alerts import service
 from smartcity.alerts.models import AlertRule, AlertRulesVersion
 from smartcity.alerts.rules import slug
-from smartcity.alerts.schemas import complete_rule
+from smartcity.alerts.schemas import complete_rule, rule_schema
+from smartcity.audit.service import record
 from smartcity.database import after_commit
 from smartcity.errors import conflict, not_found
 from smartcity.extensions import db
@@ -45,6 +46,22 @@ def create_rule(data: dict) -> AlertRule:
     db.session.flush()
     bump_version()
     return rule
+
+
+def ensure_rules(rules: list[dict], via: str) -> list[str]:
+    """Create those of `rules` (request bodies) whose name no rule has yet, and commit; return
+    their names. A domain's default rules for a new city, never duplicated on a re-seed."""
+    existing = set(db.session.scalars(select(AlertRule.name)))
+    created = []
+    for rule in rules:
+        if rule["name"] in existing:
+            continue
+        made = create_rule(rule_schema.load(rule))
+        record("alert_rule.created", "alert_rule", made.id,
+               {"name": made.name, "kind": made.kind, "via": via})
+        created.append(made.name)
+    db.session.commit()
+    return created
 
 
 def update_rule(rule: AlertRule, changes: dict) -> list:

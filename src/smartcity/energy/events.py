@@ -4,12 +4,7 @@ meter, energy_update when it is stored, and the default rules a demo city starts
 
 import threading
 
-from sqlalchemy import select
-
 from smartcity.alerts import rule_service
-from smartcity.alerts.models import AlertRule
-from smartcity.alerts.schemas import rule_schema
-from smartcity.audit.service import record
 from smartcity.energy import network
 from smartcity.energy.network import METER
 from smartcity.extensions import db
@@ -38,17 +33,7 @@ DEFAULT_RULES = [
 
 def create_default_rules(_city_id: str | None = None) -> list[str]:
     """Create the default energy rules that do not exist yet; return their names."""
-    existing = set(db.session.scalars(select(AlertRule.name)))
-    created = []
-    for rule in DEFAULT_RULES:
-        if rule["name"] in existing:
-            continue
-        made = rule_service.create_rule(rule_schema.load(rule))
-        record("alert_rule.created", "alert_rule", made.id,
-               {"name": made.name, "kind": made.kind, "via": "energy defaults"})
-        created.append(made.name)
-    db.session.commit()
-    return created
+    return rule_service.ensure_rules(DEFAULT_RULES, "energy defaults")
 
 
 def utilisation_points(grid: network.Grid, power: dict[str, tuple[int, float]]) -> list[Point]:

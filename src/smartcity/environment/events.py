@@ -4,14 +4,8 @@ alarm rules a demo city starts with."""
 import threading
 from collections import deque
 
-from sqlalchemy import select
-
 from smartcity.alerts import rule_service
-from smartcity.alerts.models import AlertRule
-from smartcity.alerts.schemas import rule_schema
-from smartcity.audit.service import record
 from smartcity.environment.advice import epa_category
-from smartcity.extensions import db
 from smartcity.realtime.emitter import get_emitter
 from smartcity.timeutil import iso, now_ms
 
@@ -74,14 +68,4 @@ class CategoryWatch:
 
 def create_default_rules(_city_id: str | None = None) -> list[str]:
     """Create the default environment rules that do not exist yet; return their names."""
-    existing = set(db.session.scalars(select(AlertRule.name)))
-    created = []
-    for rule in DEFAULT_RULES:
-        if rule["name"] in existing:
-            continue
-        made = rule_service.create_rule(rule_schema.load(rule))
-        record("alert_rule.created", "alert_rule", made.id,
-               {"name": made.name, "kind": made.kind, "via": "environment defaults"})
-        created.append(made.name)
-    db.session.commit()
-    return created
+    return rule_service.ensure_rules(DEFAULT_RULES, "environment defaults")

@@ -1,13 +1,8 @@
 """Waste events: a coalesced waste_update when bins report levels, and the default alarm
 rules a city starts with."""
 
-from sqlalchemy import select
 
 from smartcity.alerts import rule_service
-from smartcity.alerts.models import AlertRule
-from smartcity.alerts.schemas import rule_schema
-from smartcity.audit.service import record
-from smartcity.extensions import db
 from smartcity.timeutil import now_ms
 
 LEVEL_KEY = "fill_level"
@@ -26,17 +21,7 @@ DEFAULT_RULES = [
 
 def create_default_rules(_city_id: str | None = None) -> list[str]:
     """Create the default waste rules that do not exist yet; return their names."""
-    existing = set(db.session.scalars(select(AlertRule.name)))
-    created = []
-    for rule in DEFAULT_RULES:
-        if rule["name"] in existing:
-            continue
-        made = rule_service.create_rule(rule_schema.load(rule))
-        record("alert_rule.created", "alert_rule", made.id,
-               {"name": made.name, "kind": made.kind, "via": "waste defaults"})
-        created.append(made.name)
-    db.session.commit()
-    return created
+    return rule_service.ensure_rules(DEFAULT_RULES, "waste defaults")
 
 
 def level_watch(domain):
