@@ -6,6 +6,7 @@ from smartcity.devices.control_models import Command
 from smartcity.extensions import db
 from smartcity.telemetry.points import Point
 from smartcity.timeutil import now_ms
+from tests.domain import socket, wait_for
 from tests.roadkit import store_points
 
 MIN = 60_000
@@ -47,6 +48,15 @@ def test_data_and_congestion_from_counter_readings(app, client, road_devices, vi
     # the city index weights the two measured segments by vehicle-km (equal lengths)
     assert answer["city"]["index"] == pytest.approx((2.5 * 600 + 50 / 45 * 400) / 1000, abs=1e-3)
     assert answer["city"]["segments_observed"] == 2 and "Urban Mobility" in answer["city"]["method"]
+
+
+def test_counter_readings_are_pushed_as_traffic_update(app, login, road_devices):
+    sio = socket(app, login("viewer")["access_token"])
+    assert sio.emit("join_room", {"room": "traffic"}, callback=True)["ok"]
+    flows(app, {"ab": 600.0}, speed={"ab": 20.0}, minutes=1)
+    update = wait_for(sio, "traffic_update")[-1]
+    assert update["kind"] == "counters"
+    assert update["counters"]["cnt-ab"] == {"intensity": 600.0, "speed": 20.0}
 
 
 def test_an_incident_closes_its_segment_for_routing_until_resolved(client, road_city, op,

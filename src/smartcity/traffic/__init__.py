@@ -2,7 +2,10 @@
 
 from smartcity.domain import Domain
 from smartcity.roads.store import add_capacity_source
+from smartcity.timeutil import now_ms
 from smartcity.traffic import incidents, service
+
+COUNTER_KEYS = frozenset({"intensity", "speed", "occupancy"})
 
 domain = Domain(
     "traffic", "Traffic", routes="smartcity.traffic.routes",
@@ -14,6 +17,20 @@ domain = Domain(
 def feed_the_roads(app) -> None:
     """Open incidents take capacity off their segments in every domain's routing."""
     add_capacity_source(app, incidents.open_shares)
+
+
+@domain.after_commit
+def counter_watch(app):
+    """Counter readings committed: one coalesced traffic_update with each counter's newest
+    values, so an open traffic page refetches congestion (at most twice a second)."""
+    def hook(points) -> None:
+        counters: dict[str, dict] = {}
+        for p in points:
+            if p.key in COUNTER_KEYS and p.value is not None:
+                counters.setdefault(p.device_id, {})[p.key] = p.value
+        if counters:
+            domain.push(app, {"kind": "counters", "counters": counters, "ts": now_ms()})
+    return hook
 
 
 @domain.snapshot
