@@ -7,7 +7,7 @@ PORT ?= 5000
 VENDOR := src/smartcity/dashboard/static/vendor
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install vendor browser nginx run serve-prod test lint clean-venv
+.PHONY: install vendor browser nginx run serve-prod test fuzz lint clean-venv
 
 install: $(VENV)/.installed vendor
 
@@ -60,6 +60,11 @@ lint: install
 
 test: lint browser nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The OpenAPI fuzz of `make test` with many more cases per operation (FUZZ_EXAMPLES per mode).
+FUZZ_EXAMPLES ?= 100
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -s
 
 clean-venv:
 	rm -rf $(VENV)

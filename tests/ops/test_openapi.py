@@ -57,3 +57,9 @@ def test_errors_are_documented_with_the_one_error_shape(client):
     device = spec["paths"]["/api/devices/{device_id}"]["get"]
     assert device["responses"]["404"] == {"$ref": "#/components/responses/Error404"}
     assert device["responses"]["401"] == {"$ref": "#/components/responses/Error401"}
+
+
+def test_numeric_bounds_are_json_numbers(client):
+    aqi = _spec(client)["paths"]["/api/environment/aqi"]["get"]["parameters"]
+    bounded = [p["schema"] for p in aqi if "maximum" in p["schema"]]
+    assert bounded and all(isinstance(b["maximum"], int | float) for b in bounded)

@@ -96,3 +96,11 @@ def test_zero_flow_splits_evenly_and_bad_input_is_refused():
                              (TWO_PHASE, 10, {"max_cycle_s": 8})]:
         with pytest.raises(ValueError):
             signal_timing(phases, lost, **kw)
+
+
+def test_a_subnormal_flow_gives_a_finite_delay_not_a_division_by_zero():
+    # Found by the OpenAPI fuzz: q² underflowed to 0 in the third term of Webster's formula.
+    timing = signal_timing([{"flow": 2.225073858507e-311, "saturation_flow": 3397.5}], 115.8)
+    (delay,) = timing["average_delay_s"]
+    assert delay is not None and delay == delay and delay >= 0
+    assert webster_delay(120, 60, 5e-324, 1800) == pytest.approx(120 * 0.5 ** 2 / 2)

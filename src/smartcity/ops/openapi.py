@@ -11,6 +11,7 @@ import ast
 import inspect
 import re
 import textwrap
+from decimal import Decimal
 from functools import cache
 
 from apispec import APISpec
@@ -213,4 +214,16 @@ def build_spec() -> dict:
                 rule, method, view, spec, registered)
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path])
-    return spec.to_dict()
+    return _plain(spec.to_dict())
+
+
+def _plain(value):
+    """Decimal bounds (from fields.Decimal ranges) as JSON numbers: the JSON provider would
+    write them as strings, which JSON Schema rejects as a `maximum`."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value

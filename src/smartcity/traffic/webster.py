@@ -40,7 +40,8 @@ def webster_delay(cycle_s: float, green_s: float, flow_vph: float,
         return None
     return (cycle_s * (1 - lam) ** 2 / (2 * (1 - lam * x))
             + x ** 2 / (2 * q * (1 - x))
-            - 0.65 * (cycle_s / q ** 2) ** (1 / 3) * x ** (2 + 5 * lam))
+            # (c/q²)^⅓ written as c^⅓/q^⅔: q² underflows to 0 for a tiny flow, q^⅔ does not.
+            - 0.65 * cycle_s ** (1 / 3) / q ** (2 / 3) * x ** (2 + 5 * lam))
 
 
 def signal_timing(phases: list[dict], lost_time_s: float, min_cycle_s: float | None = None,
