@@ -18,7 +18,7 @@ INSTALLED: dict[str, str | None] = {
     "energy": "smartcity.energy",
     "water": None,
     "transport": None,
-    "analytics": None,
+    "analytics": "smartcity.analytics",
     "lighting": None,
     "infrastructure": None,
 }
