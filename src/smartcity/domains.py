@@ -17,8 +17,8 @@ INSTALLED: dict[str, str | None] = {
     "waste": "smartcity.waste",
     "energy": "smartcity.energy",
     "water": None,
-    "transport": None,
-    "analytics": None,
+    "transport": "smartcity.transport",
+    "analytics": "smartcity.analytics",
     "lighting": None,
     "infrastructure": None,
 }
