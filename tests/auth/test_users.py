@@ -209,3 +209,19 @@ def test_disabling_a_user_ends_their_sessions_even_once_enabled_again(client, lo
                       headers=bearer(session["access_token"])).status_code == 401
     assert client.post("/api/auth/refresh",
                        json={"refresh_token": session["refresh_token"]}).status_code == 401
+
+
+def test_a_password_over_bcrypts_72_bytes_is_a_400_naming_the_field(client, admin_headers):
+    # Found by the OpenAPI fuzz: 40 two-byte characters passed a 128-character limit, then
+    # bcrypt raised (500) on creation, registration, password change and login alike.
+    long = "é" * 40  # 40 characters, 80 bytes
+    cases = [("/api/users", {"username": "accented", "password": long}, admin_headers),
+             ("/api/auth/register", {"username": "accented2", "password": long}, admin_headers),
+             ("/api/auth/login", {"username": "nobody", "password": long}, {})]
+    for path, body, headers in cases:
+        response = client.post(path, json=body, headers=headers)
+        assert response.status_code == 400, (path, response.get_json())
+        assert response.get_json()["error"]["details"]["field"] == "password"
+    ok = client.post("/api/users", headers=admin_headers,
+                     json={"username": "accented3", "password": "é" * 36})
+    assert ok.status_code == 201

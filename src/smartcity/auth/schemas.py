@@ -5,7 +5,18 @@ from smartcity.auth.models import ROLES
 # \Z, not $: "$" also matches before a trailing newline.
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}\Z",
                            error="3-64 letters, digits, '_', '.' or '-'")
-PASSWORD = validate.Length(min=8, max=128)
+BCRYPT_MAX_BYTES = 72
+
+
+def _bcrypt_length(value: str) -> None:
+    # bcrypt reads 72 bytes at most and bcrypt 5 raises beyond that: 72 characters of "é" are
+    # 144 bytes, so a character count alone let such a password reach it and answer 500.
+    if len(value.encode("utf-8", "surrogatepass")) > BCRYPT_MAX_BYTES:
+        raise ValidationError(f"at most {BCRYPT_MAX_BYTES} bytes (UTF-8)")
+
+
+PASSWORD = [validate.Length(min=8, max=BCRYPT_MAX_BYTES), _bcrypt_length]
+ANY_PASSWORD = [validate.Length(max=BCRYPT_MAX_BYTES), _bcrypt_length]
 ROLE = validate.OneOf(ROLES)
 
 
@@ -21,7 +32,7 @@ class StrictBoolean(fields.Boolean):
 class LoginSchema(Schema):
     username = fields.String(validate=validate.Length(max=254))
     email = fields.String(validate=validate.Length(max=254))
-    password = fields.String(required=True, validate=validate.Length(max=128))
+    password = fields.String(required=True, validate=ANY_PASSWORD)
 
     @validates_schema
     def one_identity(self, data, **_):
@@ -51,7 +62,7 @@ class ProfileUpdateSchema(Schema):
 
 
 class ChangePasswordSchema(Schema):
-    current_password = fields.String(required=True, validate=validate.Length(max=128))
+    current_password = fields.String(required=True, validate=ANY_PASSWORD)
     new_password = fields.String(required=True, validate=PASSWORD)
 
 
