@@ -18,7 +18,7 @@ INSTALLED: dict[str, str | None] = {
     "energy": "smartcity.energy",
     "water": "smartcity.water",
     "transport": "smartcity.transport",
-    "analytics": None,
+    "analytics": "smartcity.analytics",
     "lighting": None,
     "infrastructure": None,
 }

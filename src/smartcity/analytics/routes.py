@@ -1,0 +1,31 @@
+"""The analytics API: forecast accuracy, device forecasts, KPIs."""
+
+from flask import Blueprint, request
+
+from smartcity.analytics import forecasting
+from smartcity.analytics.schemas import evaluate_schema, forecast_query
+from smartcity.auth.guard import require_role
+from smartcity.forecast import evaluate
+from smartcity.http import json_body
+from smartcity.validation import load
+
+bp = Blueprint("analytics", __name__, url_prefix="/api/analytics")
+
+
+@bp.post("/forecast/evaluate")
+@require_role("viewer")
+def evaluate_forecast():
+    """MAE, RMSE, MAPE, ASHRAE Guideline 14 NMBE and CV(RMSE), and MASE of given forecasts."""
+    body = load(evaluate_schema, json_body())
+    return evaluate(body["actual"], body["predicted"], p=body["parameters"],
+                    m=body["seasonal_period"], training=body["training"])
+
+
+@bp.get("/forecast")
+@require_role("viewer")
+def get_forecast():
+    """Forecast a device-key's hourly means with intervals, its backtest and the baseline's."""
+    args = load(forecast_query, request.args)
+    return forecasting.device_forecast(args["device_id"], args["key"], args["horizon"],
+                                       args["method"], args["history_days"],
+                                       args["backtest_days"])

@@ -1,0 +1,6 @@
+"""The roles the analytics endpoints require (read by tests/test_role_matrix.py)."""
+
+ROLES = {
+    "analytics.evaluate_forecast": "viewer",
+    "analytics.get_forecast": "viewer",
+}
