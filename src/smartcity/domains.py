@@ -17,7 +17,7 @@ INSTALLED: dict[str, str | None] = {
     "waste": "smartcity.waste",
     "energy": "smartcity.energy",
     "water": None,
-    "transport": None,
+    "transport": "smartcity.transport",
     "analytics": None,
     "lighting": None,
     "infrastructure": None,

@@ -1,0 +1,35 @@
+"""Transport domain: live vehicles, tracks, GTFS-realtime vehicle positions, GTFS static export."""
+
+from smartcity.domain import Domain
+from smartcity.timeutil import now_ms
+from smartcity.transport import service
+
+domain = Domain(
+    "transport", "Transport", routes="smartcity.transport.routes", device_types=("vehicle",),
+    order=60)
+
+
+@domain.after_commit
+def position_watch(app):
+    """Vehicle readings committed: one coalesced transport_update with each vehicle's newest
+    position values, so an open map moves its markers without refetching."""
+    def hook(points) -> None:
+        vehicles: dict[str, dict] = {}
+        for p in points:
+            if p.key in service.LIVE_KEYS and p.value is not None:
+                vehicles.setdefault(p.device_id, {})[p.key] = p.value
+        if vehicles:
+            domain.push(app, {"kind": "positions", "vehicles": vehicles, "ts": now_ms()})
+    return hook
+
+
+@domain.snapshot
+def snapshot() -> dict:
+    return {"vehicles": service.vehicles()}
+
+
+@domain.tile("vehicles-in-service", "Vehicles in service")
+def in_service_tile() -> dict:
+    items = service.vehicles()
+    moving = sum(1 for v in items if v["state"] in service.IN_SERVICE)
+    return {"value": moving, "detail": f"of {len(items)} vehicles", "status": "ok"}
