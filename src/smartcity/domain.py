@@ -36,6 +36,7 @@ class Domain:
     _city: list = field(default_factory=list, repr=False)
     _setup: list = field(default_factory=list, repr=False)
     _snapshot: Callable | None = field(default=None, repr=False)
+    _kpis: list = field(default_factory=list, repr=False)
 
     @property
     def room(self) -> str:
@@ -62,6 +63,28 @@ class Domain:
         """What request_real_time_data {data_type: <name>} answers."""
         self._snapshot = fn
         return fn
+
+    def kpi(self, name: str, title: str, unit: str, target: float | None = None,
+            better: str = "higher", iso: str | None = None, definition: str = ""):
+        """A KPI fn(start, end) -> value or None, over one period [start, end) in ms.
+
+        Analytics calls it for the current and the previous period to show the trend; `better`
+        ("higher" or "lower") says which way is good; `iso` names the ISO 37120/37122
+        indicator it follows, where one exists (docs/kpis.md).
+        """
+        if better not in ("higher", "lower"):
+            raise ValueError("better must be 'higher' or 'lower'")
+
+        def add(fn):
+            self._kpis.append({"name": name, "title": title, "unit": unit, "target": target,
+                               "better": better, "iso": iso, "definition": definition,
+                               "fn": fn})
+            return fn
+        return add
+
+    @property
+    def kpis(self) -> list[dict]:
+        return list(self._kpis)
 
     def job(self, name: str, interval: str | int):
         """A periodic job fn(app); interval in seconds, or the name of the setting holding it."""

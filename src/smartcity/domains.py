@@ -18,7 +18,7 @@ INSTALLED: dict[str, str | None] = {
     "energy": "smartcity.energy",
     "water": None,
     "transport": "smartcity.transport",
-    "analytics": None,
+    "analytics": "smartcity.analytics",
     "lighting": None,
     "infrastructure": None,
 }

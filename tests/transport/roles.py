@@ -5,4 +5,5 @@ ROLES = {
     "transport.get_vehicle": "viewer",
     "transport.get_track": "viewer",
     "transport.vehicle_positions": "viewer",
+    "transport.gtfs_export": "viewer",
 }

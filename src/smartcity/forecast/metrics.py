@@ -21,6 +21,9 @@ errors scaled by the in-sample mean absolute error of the seasonal naive forecas
 
 with T the training length and m the seasonal period (m = 1: the naive forecast). Below 1 the
 forecast beats the in-sample seasonal naive one.
+
+MAPE = 100 × mean |e_j / y_j| is undefined when an actual is zero; `evaluate` then answers null
+rather than dropping points or dividing by an epsilon (either would flatter the forecast).
 """
 
 import numpy as np
@@ -81,3 +84,34 @@ def accuracy(actual, predicted, p: int = 1) -> dict:
     return {"mae": round(mae(actual, predicted), 4),
             "cv_rmse": round(cv_rmse(actual, predicted, p), 3),
             "nmbe": round(nmbe(actual, predicted, p), 3)}
+
+
+def mape(actual, predicted) -> float | None:
+    """Mean absolute percentage error in %; None when an actual is zero (undefined)."""
+    y, f = _pair(actual, predicted)
+    if np.any(y == 0):
+        return None
+    return float(100 * np.mean(np.abs((y - f) / y)))
+
+
+def _or_none(fn, *args):
+    """fn(*args), or None where the metric is undefined for these values."""
+    try:
+        return fn(*args)
+    except ValueError:
+        return None
+
+
+def evaluate(actual, predicted, p: int = 1, m: int = 1, training=None) -> dict:
+    """Every accuracy measure of one set of forecasts; an undefined one is None.
+
+    MASE is scaled by the in-sample seasonal naive error of `training`, or of `actual` itself
+    when no training series is given (Hyndman & Koehler 2006). Raises ValueError when the series
+    are empty or of different lengths.
+    """
+    y, f = _pair(actual, predicted)
+    return {"n": int(y.size), "mae": mae(y, f),
+            "rmse": float(np.sqrt(np.mean((y - f) ** 2))),
+            "mape_pct": mape(y, f),
+            "nmbe_pct": _or_none(nmbe, y, f, p), "cv_rmse_pct": _or_none(cv_rmse, y, f, p),
+            "mase": _or_none(mase, y, f, y if training is None else training, m)}

@@ -6,7 +6,12 @@ from smartcity.transport import service
 
 domain = Domain(
     "transport", "Transport", routes="smartcity.transport.routes", device_types=("vehicle",),
-    order=60)
+    order=60, defaults={
+        # The GTFS export's agency and the timetable it derives from lines and headways.
+        "TRANSPORT_AGENCY_URL": "https://smartcity.example/transport",
+        "TRANSPORT_TIMEZONE": "UTC",  # the city's local time: GTFS times are local
+        "TRANSPORT_SCHEDULE_SPEED_KMH": 18.0,  # commercial speed, dwell at stops included
+        "TRANSPORT_FIRST_DEPARTURE": "06:00", "TRANSPORT_LAST_DEPARTURE": "22:00"})
 
 
 @domain.after_commit

@@ -1,10 +1,12 @@
-from flask import Blueprint, Response, request
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, request
 
 from smartcity.auth.guard import require_role
 from smartcity.errors import bad_request
 from smartcity.telemetry.params import time_range
 from smartcity.timeutil import now_ms
-from smartcity.transport import gtfs_rt, service
+from smartcity.transport import gtfs, gtfs_rt, service
 
 bp = Blueprint("transport", __name__, url_prefix="/api/transport")
 
@@ -44,3 +46,12 @@ def vehicle_positions():
     if fmt == "json":
         return gtfs_rt.as_json(message)
     return Response(message.SerializeToString(), mimetype=PROTOBUF)
+
+
+@bp.get("/gtfs.zip")
+@require_role("viewer")
+def gtfs_export():
+    """Export the city's bus lines and stops as a GTFS static feed (zip)."""
+    body = gtfs.to_zip(service.gtfs_feed(current_app.config, datetime.now(UTC).date()))
+    return Response(body, mimetype="application/zip",
+                    headers={"Content-Disposition": "attachment; filename=gtfs.zip"})

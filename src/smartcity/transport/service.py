@@ -1,9 +1,15 @@
-"""Vehicles from the device registry and their telemetry: latest state and stored tracks."""
+"""Vehicles from the device registry and their telemetry: latest state and stored tracks;
+the bus network from the assets, for the GTFS export."""
 
+from datetime import date
+
+from smartcity.assets.service import list_query
 from smartcity.devices.models import Device
 from smartcity.devices.service import devices_of, get_device
+from smartcity.errors import conflict
 from smartcity.extensions import db
 from smartcity.telemetry import reads
+from smartcity.transport import gtfs
 
 VEHICLE = ("vehicle",)
 LIVE_KEYS = frozenset({"lat", "lon", "speed", "heading", "occupancy"})
@@ -61,3 +67,49 @@ def track(device_id: str, start: int, end: int) -> dict:
             "geometry": {"type": "LineString", "coordinates": [[lon[t], lat[t]] for t in times]},
             "properties": {"device_id": device_id, "start": start, "end": end,
                            "points": len(times), "timestamps": times}}
+
+
+def network() -> tuple[dict | None, list[dict], list[dict]]:
+    """(city asset, bus lines, bus stops) as plain dicts for the GTFS export; a line missing a
+    stop's node (edited by hand) keeps the stops it can place."""
+    city = next(iter(db.session.scalars(list_query({"type": "city"}))), None)
+    stop_assets = {a.id: a for a in db.session.scalars(list_query({"type": "bus_stop"}))}
+    stops = [{"id": a.id, "name": a.name, "lon": a.geometry["coordinates"][0],
+              "lat": a.geometry["coordinates"][1]}
+             for a in sorted(stop_assets.values(), key=lambda a: a.id)
+             if a.geometry and a.geometry.get("type") == "Point"]
+    lines = []
+    for a in sorted(db.session.scalars(list_query({"type": "bus_line"})), key=lambda a: a.id):
+        p = a.properties or {}
+        nodes = p.get("nodes") or []
+        line_stops = [s for s in p.get("stops", []) if s in stop_assets
+                      and (stop_assets[s].properties or {}).get("node") in nodes]
+        if len(line_stops) < 2 or not a.geometry:
+            continue
+        lines.append({"id": a.id, "ref": p.get("ref", a.id), "name": a.name, "nodes": nodes,
+                      "coordinates": a.geometry["coordinates"], "stops": line_stops,
+                      "stop_nodes": {s: stop_assets[s].properties["node"] for s in line_stops},
+                      "stop_names": {s: stop_assets[s].name for s in line_stops},
+                      "headway_min": p.get("headway_min", 10)})
+    return ({"id": city.id, "name": city.name} if city else None), lines, stops
+
+
+def clock_seconds(config, setting: str) -> int:
+    """Seconds after midnight of an HH:MM setting."""
+    try:
+        hours, minutes = (int(part) for part in config[setting].split(":"))
+    except ValueError:
+        raise ValueError(f"{setting} must be HH:MM, not {config[setting]!r}") from None
+    return hours * 3600 + minutes * 60
+
+
+def gtfs_feed(config, today: date) -> dict[str, list[list]]:
+    """The GTFS static tables of the stored network; 409 when there is no line to export."""
+    city, lines, stops = network()
+    if not lines:
+        raise conflict("no bus line with two placeable stops to export")
+    agency = {"id": city["id"] if city else "agency", "name": city["name"] if city else "City",
+              "url": config["TRANSPORT_AGENCY_URL"], "timezone": config["TRANSPORT_TIMEZONE"]}
+    return gtfs.feed(agency, lines, stops, float(config["TRANSPORT_SCHEDULE_SPEED_KMH"]),
+                     clock_seconds(config, "TRANSPORT_FIRST_DEPARTURE"),
+                     clock_seconds(config, "TRANSPORT_LAST_DEPARTURE"), today)

@@ -1,0 +1,49 @@
+"""The analytics API: forecast accuracy, device forecasts, KPIs."""
+
+from flask import Blueprint, request
+
+from smartcity.analytics import forecasting, kpis
+from smartcity.analytics.schemas import evaluate_schema, forecast_query
+from smartcity.auth.guard import require_role
+from smartcity.errors import bad_request
+from smartcity.forecast import evaluate
+from smartcity.http import json_body
+from smartcity.validation import load
+
+bp = Blueprint("analytics", __name__, url_prefix="/api/analytics")
+
+
+@bp.post("/forecast/evaluate")
+@require_role("viewer")
+def evaluate_forecast():
+    """MAE, RMSE, MAPE, ASHRAE Guideline 14 NMBE and CV(RMSE), and MASE of given forecasts."""
+    body = load(evaluate_schema, json_body())
+    return evaluate(body["actual"], body["predicted"], p=body["parameters"],
+                    m=body["seasonal_period"], training=body["training"])
+
+
+@bp.get("/forecast")
+@require_role("viewer")
+def get_forecast():
+    """Forecast a device-key's hourly means with intervals, its backtest and the baseline's."""
+    args = load(forecast_query, request.args)
+    return forecasting.device_forecast(args["device_id"], args["key"], args["horizon"],
+                                       args["method"], args["history_days"],
+                                       args["backtest_days"])
+
+
+@bp.get("/kpi")
+@require_role("viewer")
+def get_kpis():
+    """A domain's KPIs over the period (day|week|month) with target and trend."""
+    name = request.args.get("domain", "")
+    if not name:
+        raise bad_request("domain is required", "domain")
+    return kpis.domain_kpis(name, request.args.get("period", "week"))
+
+
+@bp.get("/overview")
+@require_role("viewer")
+def get_overview():
+    """Every enabled domain's KPIs in one call."""
+    return kpis.overview(request.args.get("period", "week"))

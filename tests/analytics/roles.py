@@ -1,0 +1,10 @@
+"""The roles the analytics endpoints require (read by tests/test_role_matrix.py)."""
+
+ROLES = {
+    "analytics.evaluate_forecast": "viewer",
+    "analytics.get_forecast": "viewer",
+}
+ROLES |= {
+    "analytics.get_kpis": "viewer",
+    "analytics.get_overview": "viewer",
+}
