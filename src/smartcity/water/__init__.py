@@ -25,3 +25,14 @@ domain = Domain(
     })
 domain.on_city(events.create_default_rules)
 domain.job("water_night_check", "WATER_BURST_INTERVAL")(events.night_check)
+
+
+@domain.tile("suspected-leaks", "Suspected leaks")
+def leaks_tile() -> dict:
+    """The overview tile: DMAs with an open suspected-burst alarm and the water they lose."""
+    found = events.open_bursts()
+    if not found:
+        return {"value": 0, "detail": "no DMA's night flow has risen", "status": "ok"}
+    lost = sum(a["value"] or 0 for a in found)
+    return {"value": len(found), "unit": "DMAs", "status": "alarm",
+            "detail": f"about {lost:.0f} m³/day lost · {', '.join(a['dma'] for a in found)}"}

@@ -1,8 +1,12 @@
 """Water alarms: the default rules a demo city starts with (pressure outside the service band)
 and the nightly suspected-burst check."""
 
+from sqlalchemy import select
+
 from smartcity.alerts import rule_service
 from smartcity.alerts import service as alerts
+from smartcity.alerts.models import Alarm
+from smartcity.extensions import db
 from smartcity.timeutil import now_ms
 from smartcity.water import service
 from smartcity.water.network import PRESSURE
@@ -59,3 +63,10 @@ def night_check(app, now: int | None = None) -> dict:
     checked.add(night)
     return {"night": night, "checked": sum(i["status"] == "ok" for i in results),
             "suspected_bursts": raised}
+
+
+def open_bursts() -> list[dict]:
+    """The open suspected-burst alarms: [{dma, value (m3/day lost), details}], biggest first."""
+    rows = db.session.scalars(select(Alarm).where(Alarm.type == BURST, Alarm.active.is_(True)))
+    return sorted(({"dma": a.originator_id, "value": a.value, "details": a.details or {}}
+                   for a in rows), key=lambda a: -(a["value"] or 0))
