@@ -1,22 +1,11 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from smartcity.auth.models import ROLES
+from smartcity.auth.password_policy import ANY_PASSWORD, PASSWORD
 
 # \Z, not $: "$" also matches before a trailing newline.
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}\Z",
                            error="3-64 letters, digits, '_', '.' or '-'")
-BCRYPT_MAX_BYTES = 72
-
-
-def _bcrypt_length(value: str) -> None:
-    # bcrypt reads 72 bytes at most and bcrypt 5 raises beyond that: 72 characters of "é" are
-    # 144 bytes, so a character count alone let such a password reach it and answer 500.
-    if len(value.encode("utf-8", "surrogatepass")) > BCRYPT_MAX_BYTES:
-        raise ValidationError(f"at most {BCRYPT_MAX_BYTES} bytes (UTF-8)")
-
-
-PASSWORD = [validate.Length(min=8, max=BCRYPT_MAX_BYTES), _bcrypt_length]
-ANY_PASSWORD = [validate.Length(max=BCRYPT_MAX_BYTES), _bcrypt_length]
 ROLE = validate.OneOf(ROLES)
 
 
@@ -66,6 +55,15 @@ class ChangePasswordSchema(Schema):
     new_password = fields.String(required=True, validate=PASSWORD)
 
 
+class ForgotPasswordSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+
+
+class ResetPasswordSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    password = fields.String(required=True, validate=PASSWORD, load_only=True)
+
+
 class RefreshSchema(Schema):
     refresh_token = fields.String(required=True, validate=validate.Length(max=4096))
 
@@ -86,5 +84,7 @@ user_update_schema = UserUpdateSchema()
 profile_update_schema = ProfileUpdateSchema()
 change_password_schema = ChangePasswordSchema()
 refresh_schema = RefreshSchema()
+forgot_password_schema = ForgotPasswordSchema()
+reset_password_schema = ResetPasswordSchema()
 logout_schema = LogoutSchema()
 service_account_create_schema = ServiceAccountCreateSchema()
