@@ -16,7 +16,7 @@ INSTALLED: dict[str, str | None] = {
     "emergency": "smartcity.emergency",
     "waste": "smartcity.waste",
     "energy": "smartcity.energy",
-    "water": None,
+    "water": "smartcity.water",
     "transport": "smartcity.transport",
     "analytics": "smartcity.analytics",
     "lighting": None,

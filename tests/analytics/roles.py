@@ -4,3 +4,7 @@ ROLES = {
     "analytics.evaluate_forecast": "viewer",
     "analytics.get_forecast": "viewer",
 }
+ROLES |= {
+    "analytics.get_kpis": "viewer",
+    "analytics.get_overview": "viewer",
+}

@@ -126,8 +126,12 @@ def test_a_link_opened_in_a_new_tab_is_signed_in_and_sign_out_ends_every_tab(
     # the refresh token is out of scripts' reach: they see only that a sign-in exists
     assert tab.evaluate("document.cookie") == "smartcity_signed_in=1"
     assert tab.evaluate("sessionStorage.length + localStorage.length") <= 1  # at most the theme
+    before = len(session.errors)
     session.page.click("#logout")
     session.page.wait_for_url("**/login")
+    # A request already in flight when the tokens are revoked may come back 401 (which the
+    # browser logs): that is sign-out working, not a page error. Anything else still fails.
+    session.errors[before:] = [e for e in session.errors[before:] if "status of 401" not in e]
     tab.reload()
     tab.wait_for_url("**/login?next=%2Fdevices%2Faq-1")
 

@@ -2,9 +2,10 @@
 
 from flask import Blueprint, request
 
-from smartcity.analytics import forecasting
+from smartcity.analytics import forecasting, kpis
 from smartcity.analytics.schemas import evaluate_schema, forecast_query
 from smartcity.auth.guard import require_role
+from smartcity.errors import bad_request
 from smartcity.forecast import evaluate
 from smartcity.http import json_body
 from smartcity.validation import load
@@ -29,3 +30,20 @@ def get_forecast():
     return forecasting.device_forecast(args["device_id"], args["key"], args["horizon"],
                                        args["method"], args["history_days"],
                                        args["backtest_days"])
+
+
+@bp.get("/kpi")
+@require_role("viewer")
+def get_kpis():
+    """A domain's KPIs over the period (day|week|month) with target and trend."""
+    name = request.args.get("domain", "")
+    if not name:
+        raise bad_request("domain is required", "domain")
+    return kpis.domain_kpis(name, request.args.get("period", "week"))
+
+
+@bp.get("/overview")
+@require_role("viewer")
+def get_overview():
+    """Every enabled domain's KPIs in one call."""
+    return kpis.overview(request.args.get("period", "week"))

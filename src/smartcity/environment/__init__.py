@@ -1,7 +1,7 @@
 """Environment domain: air quality (US EPA AQI, EU EAQI), noise, weather, health advice."""
 
 from smartcity.domain import Domain
-from smartcity.environment import derived, events, service
+from smartcity.environment import derived, events, kpis, service
 from smartcity.environment.noise import DEFAULT_LIMITS
 
 domain = Domain(
@@ -18,6 +18,16 @@ domain = Domain(
 domain.job("environment_derived", "ENVIRONMENT_DERIVED_INTERVAL")(derived.write_derived)
 domain.after_commit(events.CategoryWatch)
 domain.on_city(events.create_default_rules)
+domain.kpi("pm25_mean", "PM2.5 concentration", "µg/m³", target=5.0, better="lower",
+           iso="ISO 37120 8.1 fine particulate matter (PM2.5) concentration",
+           definition="Mean of the air-quality stations' hourly PM2.5 means over the period "
+                      "(every station-hour with a reading). Target: the WHO 2021 annual "
+                      "guideline, 5 µg/m³.")(kpis.pm25_mean)
+domain.kpi("good_aqi_hours", "Hours with good air (AQI ≤ 50)", "%", target=90.0,
+           better="higher", iso=None,
+           definition="Share of station-hours in the period whose hourly US EPA AQI is at most "
+                      "50 (Good). No ISO 37120/37122 indicator counts AQI hours; this follows "
+                      "the brief of issue #23.")(kpis.good_aqi_share)
 
 
 @domain.snapshot

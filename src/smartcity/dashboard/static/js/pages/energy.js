@@ -103,20 +103,25 @@ function renderFeeders(grid) {
   }
 }
 
+// The forecast module's method names, as an operator reads them.
+const METHODS = { seasonal_naive: "seasonal naive", holt_winters: "Holt-Winters",
+  time_of_week: "time-of-week regression", tow_temperature: "time-of-week + temperature regression" };
+const methodName = (m) => METHODS[m] || m.replaceAll("_", " ");
+
 async function loadForecast() {
   if (!feederChoice) return;
   const body = await api.get("/api/energy/forecast", { feeder_id: feederChoice, hours: 24 });
   const item = body.items[0];
   const box = $("#energy-forecast");
   if (!item || item.error) { clear(box, h("p", { class: "muted" }, item ? item.error : "No forecast.")); return; }
-  lineChart(box, { title: `${item.name} forecast (${item.method.replace("_", " ")})`, unit: "kW",
+  lineChart(box, { title: `${item.name} forecast (${methodName(item.method)})`, unit: "kW",
     series: [{ name: "forecast", color: COLORS.forecast, points: item.points }],
     band: { lower: item.points.map((p) => p.lower), upper: item.points.map((p) => p.upper) }, limit: item.capacity_kw });
   const b = item.backtest;
   box.append(h("p", { class: "muted", id: "energy-backtest" },
     `Peak ${formatNumber(item.peak.value, 0)} kW at ${formatTime(item.peak.ts)} (${Math.round(item.peak.utilisation * 100)} % of capacity). `
     + `Backtest over ${b.days} days: ` + Object.entries(b.methods).map(([m, s]) =>
-      `${m.replace("_", " ")} CV(RMSE) ${formatNumber(s.cv_rmse, 1)} %, MASE ${formatNumber(s.mase, 2)}`).join("; ")
+      `${methodName(m)} CV(RMSE) ${formatNumber(s.cv_rmse, 1)} %, MASE ${formatNumber(s.mase, 2)}`).join("; ")
     + (b.beats_baseline ? " — beats seasonal naive." : " — does not beat seasonal naive.")));
 }
 

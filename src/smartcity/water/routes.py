@@ -1,0 +1,80 @@
+from flask import Blueprint, request
+
+from smartcity.auth.guard import require_role
+from smartcity.errors import bad_request
+from smartcity.http import json_body
+from smartcity.telemetry.reads import reporting_end
+from smartcity.timeutil import now_ms
+from smartcity.validation import load
+from smartcity.water import leakage, service
+from smartcity.water.schemas import (
+    consumption_query_schema,
+    ili_schema,
+    leak_analysis_schema,
+    leaks_query_schema,
+)
+
+bp = Blueprint("water", __name__, url_prefix="/api/water")
+
+
+@bp.post("/leak-analysis")
+@require_role("viewer")
+def leak_analysis():
+    """Minimum-night-flow leakage: legitimate night use, net night flow, leakage per day."""
+    data = load(leak_analysis_schema, json_body())
+    factor = data.get("hour_day_factor", leakage.DEFAULT_HOUR_DAY_FACTOR)
+    try:
+        if "pressure_profile" in data:
+            factor = leakage.hour_day_factor(data["pressure_profile"], data.get("night_hour"),
+                                             data["n1"])
+    except leakage.Undefined as exc:
+        field = "pressure_profile" if exc.field == "pressures" else exc.field
+        raise bad_request(exc.message, field) from None
+    result = leakage.night_flow_analysis(
+        data["min_night_flow_m3h"], data["population"], data["active_fraction"],
+        data["per_person_night_use_lph"], data["non_household_users"],
+        data["non_household_use_lph"], factor)
+    return result.__dict__ | {"hour_day_factor": factor}
+
+
+@bp.post("/ili")
+@require_role("viewer")
+def infrastructure_leakage_index():
+    """IWA Infrastructure Leakage Index: UARL (m3/day) and CARL / UARL; 400 where undefined."""
+    data = load(ili_schema, json_body())
+    try:
+        return leakage.ili(data["carl_m3_per_day"], data["mains_km"],
+                           data["service_connections"], data["avg_pressure_m"],
+                           data["private_pipe_km"])
+    except leakage.Undefined as exc:
+        raise bad_request(exc.message, exc.field) from None
+
+
+@bp.get("/network")
+@require_role("viewer")
+def get_network():
+    """DMAs with their devices, inlet flow (m3/h) and pressure (bar)."""
+    return {"items": service.network()}
+
+
+@bp.get("/consumption")
+@require_role("viewer")
+def get_consumption():
+    """Water into each DMA (m3) per hour, day or week from the rollups (start, end, interval)."""
+    args = load(consumption_query_schema, request.args)
+    end = args.get("end") or reporting_end() + 1
+    start = args.get("start") or end - 7 * service.DAY
+    if end <= start:
+        raise bad_request("end must be after start", "end")
+    return {"start": start, "end": end, "interval": args["interval"],
+            "items": service.consumption(start, end, args["interval"])}
+
+
+@bp.get("/leaks")
+@require_role("viewer")
+def get_leaks():
+    """Every DMA's minimum-night-flow analysis of a night (default the last), biggest first."""
+    args = load(leaks_query_schema, request.args)
+    night = (args["night"] // service.DAY * service.DAY if args.get("night")
+             else service.last_night(now_ms()))
+    return {"night": night, "items": service.leaks(night)}

@@ -1,0 +1,9 @@
+"""The roles the water endpoints require (read by tests/test_role_matrix.py)."""
+
+ROLES = {
+    "water.leak_analysis": "viewer",
+    "water.infrastructure_leakage_index": "viewer",
+    "water.get_network": "viewer",
+    "water.get_consumption": "viewer",
+    "water.get_leaks": "viewer",
+}
