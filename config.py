@@ -150,6 +150,15 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # Sender address of alarm e-mails (env).
 # SMTP_FROM = "smartcity@localhost"
 
+# --- Accounts ---------------------------------------------------------------------------------
+
+# Lowest zxcvbn score (0-4) a new password needs, on create, change and reset (env). 3 is
+# "safely unguessable"; common and breached passwords score 0-1.
+# PASSWORD_MIN_SCORE = 3
+
+# A password-reset token, e-mailed through SMTP_HOST, works once, for this many seconds (env).
+# PASSWORD_RESET_TTL_S = 1800
+
 # Attempts per webhook or e-mail delivery, the first one included (env). Connection errors,
 # timeouts, HTTP 429/5xx and SMTP 4xx are retried; other failures are final.
 # NOTIFY_MAX_ATTEMPTS = 6

@@ -14,6 +14,7 @@ from smartcity.auth.models import ROLES
 
 PUBLIC = {"ops.health", "ops.openapi", "ops.docs", "ops.docs_css", "auth.login", "auth.refresh",
           "auth.end_refresh_session",  # signs out the browser's own cookie, nothing more
+          "auth.forgot_password", "auth.reset_password",  # the e-mailed token is the credential
           "custom_dashboards.public_board"}  # a published dashboard: its link is the secret
 
 EXPECTED = {

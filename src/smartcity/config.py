@@ -95,6 +95,10 @@ class Config:
     SMTP_STARTTLS = False
     SMTP_FROM = "smartcity@localhost"
 
+    # Accounts: password policy and reset by e-mail
+    PASSWORD_MIN_SCORE = 3  # zxcvbn score (0-4) a new password needs
+    PASSWORD_RESET_TTL_S = 1800  # a reset token works once, for this long
+
     # Dashboard map: an optional raster tile layer under the city's GeoJSON ({z}/{x}/{y} URL)
     MAP_TILE_URL = None
     MAP_TILE_ATTRIBUTION = ""
@@ -164,6 +168,8 @@ class Config:
         "SMTP_PASSWORD": str,
         "SMTP_STARTTLS": _flag,
         "SMTP_FROM": str,
+        "PASSWORD_MIN_SCORE": int,
+        "PASSWORD_RESET_TTL_S": int,
         "MAP_TILE_URL": str,
         "MAP_TILE_ATTRIBUTION": str,
         "DOMAINS": _names,

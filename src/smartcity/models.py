@@ -7,7 +7,12 @@ import importlib.util
 from smartcity.alerts.models import Alarm, AlertRule, AlertRulesVersion, AnomalyFlag  # noqa: F401
 from smartcity.assets.models import Asset  # noqa: F401
 from smartcity.audit.models import AuditEntry  # noqa: F401
-from smartcity.auth.models import RevokedToken, ServiceAccount, User  # noqa: F401
+from smartcity.auth.models import (  # noqa: F401
+    PasswordResetToken,
+    RevokedToken,
+    ServiceAccount,
+    User,
+)
 from smartcity.custom_dashboards.models import CustomDashboard, HomeDashboard  # noqa: F401
 from smartcity.database import Base
 from smartcity.devices.control_models import (  # noqa: F401

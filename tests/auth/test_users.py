@@ -165,7 +165,8 @@ def test_is_active_must_be_a_json_boolean(client, admin_headers, make_user, valu
 
 def test_create_duplicate_email_is_409_whatever_the_case(client, admin_headers, make_user):
     user, _ = make_user()
-    response = client.post("/api/users", json={"username": "another", "password": "long-enough",
+    response = client.post("/api/users", json={"username": "another",
+                                               "password": "long-enough-pass",
                                                "email": user["email"].upper()},
                            headers=admin_headers)
     assert response.status_code == 409

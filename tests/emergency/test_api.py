@@ -199,3 +199,11 @@ def test_two_dispatchers_at_once_send_a_unit_to_one_call_only(app, fleet, op, cl
         taken = db.session.query(EmergencyIncident).filter_by(unit_id="fe-1").count()
         db.session.remove()
     assert taken == 1
+
+
+def test_units_tile_is_not_an_alarm_in_a_city_without_emergency_vehicles(app):
+    from smartcity.emergency import units_tile
+
+    with app.app_context():
+        tile = units_tile()
+    assert tile["status"] == "ok" and tile["detail"] == "no emergency vehicles registered"

@@ -1,4 +1,5 @@
-"""Real outside parties for notification tests: an HTTP webhook receiver and an SMTP server."""
+"""Real outside parties for notification tests: an HTTP webhook receiver and an SMTP server
+(tests/smtp.py)."""
 
 import socket
 import threading
@@ -6,8 +7,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
 from smartcity.notifications.dispatcher import get_dispatcher
@@ -75,49 +74,6 @@ def receiver():
     yield r
     r.server.shutdown()
     r.server.server_close()
-
-
-class Mailbox:
-    """aiosmtpd handler keeping every accepted message; `refuse` maps addresses to replies."""
-
-    def __init__(self):
-        self.messages: list[dict] = []
-        self.refuse: dict[str, str] = {}
-        self.logins: list[tuple[bytes, bytes]] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                              "content": envelope.content})
-        return "250 Message accepted for delivery"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):
-        self.logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
-
-
-@pytest.fixture
-def smtp_server():
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(),
-                            authenticator=mailbox.authenticate, auth_require_tls=False)
-    controller.start()
-    controller.mailbox = mailbox
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
-def smtp(app, smtp_server):
-    """Point the app at the local SMTP server; returns its mailbox."""
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port,
-                      SMTP_FROM="alerts@city.test")
-    return smtp_server.mailbox
 
 
 @pytest.fixture

@@ -1,15 +1,17 @@
 from flask import Blueprint, current_app, g, jsonify, make_response, request
 
 from smartcity.audit.service import record
-from smartcity.auth import refresh_cookie, service, tokens
+from smartcity.auth import refresh_cookie, reset, service, tokens
 from smartcity.auth.guard import Principal, require_role, require_user
 from smartcity.auth.models import User
 from smartcity.auth.schemas import (
     change_password_schema,
+    forgot_password_schema,
     login_schema,
     logout_schema,
     profile_update_schema,
     refresh_schema,
+    reset_password_schema,
     user_create_schema,
 )
 from smartcity.errors import ApiError, bad_request
@@ -146,6 +148,34 @@ def change_password():
     db.session.commit()
     # Every earlier session ended with the old password; this caller gets a fresh one.
     return {"status": "password_changed", **_token_response(user)}
+
+
+@bp.post("/forgot-password")
+@limiter.limit(_login_rate)
+def forgot_password():
+    """E-mail a single-use reset token; always 202, whether or not the account exists."""
+    data = forgot_password_schema.load(json_body())
+    user, token = reset.request_reset(data["email"], request.remote_addr)
+    if user is not None:
+        record("auth.password_reset_requested", "user", user.id,
+               actor=Principal("user", user.id, user.username, user.role))
+    db.session.commit()
+    if user is not None:
+        reset.send_later(user.email, token)
+    return {"status": "accepted",
+            "message": "if an account has this e-mail, a reset link is on its way"}, 202
+
+
+@bp.post("/reset-password")
+@limiter.limit(_login_rate)
+def reset_password():
+    """Set a new password with an e-mailed token; every session of the account ends."""
+    data = reset_password_schema.load(json_body())
+    user = reset.reset(data["token"], data["password"])
+    record("auth.password_reset", "user", user.id,
+           actor=Principal("user", user.id, user.username, user.role))
+    db.session.commit()
+    return {"status": "password_reset"}
 
 
 @bp.post("/register")

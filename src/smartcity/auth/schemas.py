@@ -1,11 +1,11 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from smartcity.auth.models import ROLES
+from smartcity.auth.password_policy import PASSWORD
 
 # \Z, not $: "$" also matches before a trailing newline.
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}\Z",
                            error="3-64 letters, digits, '_', '.' or '-'")
-PASSWORD = validate.Length(min=8, max=128)
 ROLE = validate.OneOf(ROLES)
 
 
@@ -55,6 +55,15 @@ class ChangePasswordSchema(Schema):
     new_password = fields.String(required=True, validate=PASSWORD)
 
 
+class ForgotPasswordSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+
+
+class ResetPasswordSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    password = fields.String(required=True, validate=PASSWORD, load_only=True)
+
+
 class RefreshSchema(Schema):
     refresh_token = fields.String(required=True, validate=validate.Length(max=4096))
 
@@ -75,5 +84,7 @@ user_update_schema = UserUpdateSchema()
 profile_update_schema = ProfileUpdateSchema()
 change_password_schema = ChangePasswordSchema()
 refresh_schema = RefreshSchema()
+forgot_password_schema = ForgotPasswordSchema()
+reset_password_schema = ResetPasswordSchema()
 logout_schema = LogoutSchema()
 service_account_create_schema = ServiceAccountCreateSchema()

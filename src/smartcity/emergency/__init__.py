@@ -32,5 +32,7 @@ def units_tile() -> dict:
 
     all_units = units.units()
     free = sum(u["status"] == "available" for u in all_units)
+    if not all_units:  # nothing to dispatch is a fact of the city, not an alarm
+        return {"value": 0, "detail": "no emergency vehicles registered", "status": "ok"}
     return {"value": free, "detail": f"of {len(all_units)} emergency units",
             "status": "ok" if free else "alarm"}

@@ -28,6 +28,19 @@ domain.on_city(events.create_default_rules)
 domain.after_commit(events.utilisation_watch(domain))
 
 
+
+@domain.kpi("renewable_share", "Renewable share of consumption", "%", target=None,
+            better="higher",
+            iso="ISO 37120:2018 energy: share of end-use energy consumption from renewable "
+                "sources",
+            definition="Local renewable generation (generators' metered output) over the city's "
+                       "consumption (feeder-head meters plus generation behind them) in the "
+                       "period, as GET /api/energy/renewables computes its share. Grid imports "
+                       "count as non-renewable: the grid mix is not known.")
+def renewable_share(start: int, end: int) -> float | None:
+    share = service.renewables(start, end, "1d")["share"]
+    return None if share is None else round(100 * share, 2)
+
 @domain.snapshot
 def snapshot() -> dict:
     """What request_real_time_data {data_type: "energy"} answers."""

@@ -84,7 +84,11 @@ def send(config, to: str, delivery_id: int, event: dict) -> Outcome:
         return Outcome(ok=False, error="SMTP_HOST is not configured")
     if not _ADDRESS.fullmatch(to):
         return Outcome(ok=False, error="invalid e-mail address")
-    message = build_message(config["SMTP_FROM"], to, event, delivery_id)
+    return deliver(config, build_message(config["SMTP_FROM"], to, event, delivery_id), to)
+
+
+def deliver(config, message: EmailMessage, to: str) -> Outcome:
+    """Hand one message to the configured SMTP server (also used for password-reset mail)."""
     try:
         with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"],
                           timeout=config["NOTIFY_TIMEOUT_S"]) as smtp:

@@ -8,6 +8,9 @@ import { renderTable } from "../components/table.js";
 import { createTile } from "../components/tile.js";
 import { livePage, markUpdated, toast } from "../shell.js";
 
+// A street has several counters: the id tells them apart.
+const counterName = (i) => (i.name && i.name !== i.device_id ? `${i.name} (${i.device_id})` : i.device_id);
+
 const LEVEL_COLORS = { free: "#2e7d32", light: "#9acd32", moderate: "#f9a825", heavy: "#ef6c00",
   severe: "#c62828", closed: "#212121" };
 const REFRESH_MS = 60_000;
@@ -140,14 +143,14 @@ function renderPeakChart(items, deviceId) {
 
 function renderPeaks(items) {
   const choice = h("select", { id: "traffic-peak-counter", "aria-label": "Counter" },
-    items.map((i) => h("option", { value: i.device_id }, i.name || i.device_id)));
+    items.map((i) => h("option", { value: i.device_id }, counterName(i))));
   choice.addEventListener("change", () => renderPeakChart(items, choice.value));
   clear($("#traffic-peak-controls"), h("label", {}, "Counter ", choice));
   renderPeakChart(items, choice.value);
   renderTable($("#traffic-peaks"), {
     caption: "Mean flow per hour of day over the last 28 days (local time)",
     columns: [
-      { label: "Counter", value: (i) => i.name || i.device_id },
+      { label: "Counter", value: counterName },
       { label: "Weekday peak", value: (i) => (i.peaks.weekday ? `${i.peaks.weekday.hour}:00 · ${formatNumber(i.peaks.weekday.flow, 0)} veh/h` : "—") },
       { label: "Weekend peak", value: (i) => (i.peaks.weekend ? `${i.peaks.weekend.hour}:00 · ${formatNumber(i.peaks.weekend.flow, 0)} veh/h` : "—") },
     ],
