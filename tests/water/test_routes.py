@@ -3,41 +3,12 @@
 import pytest
 
 from smartcity.alerts.models import AlertRule
-from smartcity.assets.models import Asset
-from smartcity.devices.service import create_device
 from smartcity.extensions import db
 from smartcity.timeutil import now_ms
 from smartcity.water import events
 from smartcity.water.network import BAR_TO_M
-from tests.domain import DAY, HOUR, square
-
-STEP = 20 * 60_000
-
-
-@pytest.fixture
-def dmas(app):
-    with app.app_context():
-        for n, population in ((1, 10_000), (2, 3000)):
-            db.session.add(Asset(id=f"dma-{n}", type="dma", name=f"DMA {n}",
-                                 geometry=square(9.0 + n / 100, 45.0),
-                                 properties={"population": population, "mains_km": 20.0,
-                                             "connections": 4000}))
-        db.session.flush()
-        for device_id, kind, dma, meta in (
-                ("wm-1", "water_meter", "dma-1", {"role": "inlet"}),
-                ("wm-b", "water_meter", "dma-1", {"role": "bulk"}),
-                ("ps-1", "pressure_sensor", "dma-1", {"point": "critical"}),
-                ("valve-1", "water_valve", "dma-1", {"role": "inlet"}),
-                ("wm-2", "water_meter", "dma-2", {"role": "inlet"})):
-            create_device({"id": device_id, "type": kind, "asset_id": dma, "metadata": meta,
-                           "location": {"lat": 45.001, "lon": 9.011}})
-        db.session.commit()
-        db.session.remove()
-
-
-def hourly(device_id, key, values: dict[int, float]):
-    """Three readings an hour, each hour's value constant: {hour start: value}."""
-    return [(device_id, h + i * STEP, {key: v}) for h, v in values.items() for i in range(3)]
+from tests.domain import DAY, HOUR
+from tests.water.kit import hourly
 
 
 @pytest.fixture

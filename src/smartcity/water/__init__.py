@@ -15,5 +15,24 @@ domain = Domain(
         "WATER_ACTIVE_FRACTION": 0.06,  # residents using water at the night hour
         "WATER_NIGHT_USE_LPH": 10.0,  # litres per hour per active resident
         "WATER_N1": 1.0,  # FAVAD leakage exponent for the hour-day factor
+        # the nightly suspected-burst check (water/burst.py)
+        "WATER_BURST_INTERVAL": 900,  # seconds between checks; each night is checked once
+        "WATER_BURST_BASELINE_NIGHTS": 14,  # previous nights the median baseline is taken over
+        "WATER_BURST_MIN_NIGHTS": 7,  # fewer nights with data: no judgement yet
+        "WATER_BURST_RISE_FRACTION": 0.25,  # rise over the baseline that counts as sudden
+        "WATER_BURST_MIN_RISE_M3H": 1.0,  # ... and at least this much
+        "WATER_BURST_SEVERITY": "major",
     })
 domain.on_city(events.create_default_rules)
+domain.job("water_night_check", "WATER_BURST_INTERVAL")(events.night_check)
+
+
+@domain.tile("suspected-leaks", "Suspected leaks")
+def leaks_tile() -> dict:
+    """The overview tile: DMAs with an open suspected-burst alarm and the water they lose."""
+    found = events.open_bursts()
+    if not found:
+        return {"value": 0, "detail": "no DMA's night flow has risen", "status": "ok"}
+    lost = sum(a["value"] or 0 for a in found)
+    return {"value": len(found), "unit": "DMAs", "status": "alarm",
+            "detail": f"about {lost:.0f} m³/day lost · {', '.join(a['dma'] for a in found)}"}

@@ -5,7 +5,7 @@ from flask import current_app
 
 from smartcity.extensions import db
 from smartcity.telemetry import reads
-from smartcity.water import leakage
+from smartcity.water import burst, leakage
 from smartcity.water.network import BAR_TO_M, Dma, load_dmas
 
 HOUR = 3_600_000
@@ -151,3 +151,31 @@ def leaks(night_start: int) -> list[dict]:
         items = [analyse_dma(conn, dma, night_start) for dma in load_dmas()]
     return sorted(items, key=lambda i: (i["status"] != "ok",
                                         -(i.get("leakage_m3_per_day") or 0)))
+
+
+def night_mnf(conn, dma: Dma, night_start: int) -> float | None:
+    """The DMA's minimum night flow (lowest hourly mean inlet flow of the window), or None."""
+    start, end = night_window(night_start)
+    inlet = _total_hourly(reads.samples_of(conn, dma.inlets, "flow", start, end))
+    return min(inlet.values()) if inlet else None
+
+
+def burst_check(night_start: int) -> list[dict]:
+    """Each DMA's night against its previous WATER_BURST_BASELINE_NIGHTS nights: the analysis
+    and, under "burst", the suspected burst (burst.sudden_rise) or None."""
+    config = current_app.config
+    out = []
+    with db.reader() as conn:
+        for dma in load_dmas():
+            tonight = analyse_dma(conn, dma, night_start)
+            if tonight["status"] != "ok":
+                out.append(tonight | {"burst": None})
+                continue
+            previous = [night_mnf(conn, dma, night_start - n * DAY)
+                        for n in range(1, config["WATER_BURST_BASELINE_NIGHTS"] + 1)]
+            found = burst.sudden_rise(
+                tonight["min_night_flow_m3h"], [v for v in previous if v is not None],
+                tonight["hour_day_factor"], config["WATER_BURST_MIN_NIGHTS"],
+                config["WATER_BURST_RISE_FRACTION"], config["WATER_BURST_MIN_RISE_M3H"])
+            out.append(tonight | {"burst": found})
+    return out
