@@ -4,7 +4,7 @@
 from flask import current_app
 
 from smartcity.domain import Domain
-from smartcity.waste import events, schedule
+from smartcity.waste import events, kpis, schedule
 from smartcity.waste.bins import bin_states
 from smartcity.waste.metrics import CostModel
 
@@ -30,6 +30,11 @@ domain = Domain(
 domain.on_city(events.create_default_rules)
 domain.after_commit(events.level_watch(domain))
 domain.job("waste_daily_plan", "WASTE_PLAN_INTERVAL")(schedule.plan_tomorrow)
+domain.kpi("collected_before_full", "Bins collected before full", "%", target=95.0,
+           better="higher", iso=None,
+           definition="Of the bins emptied by rounds completed in the period, the share whose "
+                      "last fill level before completion was below WASTE_OVERFLOW_PCT (90 %). "
+                      "No ISO 37120/37122 indicator measures it.")(kpis.collected_before_full)
 
 
 @domain.tile("bins-full", "Bins above 80 %")
