@@ -8,3 +8,4 @@ ROLES |= {
     "analytics.get_kpis": "viewer",
     "analytics.get_overview": "viewer",
 }
+ROLES["analytics.get_correlations"] = "viewer"

@@ -1,14 +1,16 @@
 """The analytics API: forecast accuracy, device forecasts, KPIs."""
 
 from flask import Blueprint, request
+from marshmallow import fields, validate
 
-from smartcity.analytics import forecasting, kpis
+from smartcity.analytics import correlations, forecasting, kpis
 from smartcity.analytics.schemas import evaluate_schema, forecast_query
 from smartcity.auth.guard import require_role
 from smartcity.errors import bad_request
 from smartcity.forecast import evaluate
 from smartcity.http import json_body
-from smartcity.validation import load
+from smartcity.telemetry.params import time_range
+from smartcity.validation import load, load_value
 
 bp = Blueprint("analytics", __name__, url_prefix="/api/analytics")
 
@@ -47,3 +49,13 @@ def get_kpis():
 def get_overview():
     """Every enabled domain's KPIs in one call."""
     return kpis.overview(request.args.get("period", "week"))
+
+
+@bp.get("/correlations")
+@require_role("viewer")
+def get_correlations():
+    """Pearson and Spearman of two device-keys' hourly means, at lag 0 and the best lag."""
+    start, end = time_range(default_span="-7d")
+    max_lag = load_value(fields.Integer(validate=validate.Range(0, 168)),
+                         request.args.get("max_lag", "24"), "max_lag")
+    return correlations.series_correlation(request.args.get("series", ""), start, end, max_lag)
