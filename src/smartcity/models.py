@@ -12,6 +12,7 @@ from smartcity.auth.models import (  # noqa: F401
     RevokedToken,
     ServiceAccount,
     User,
+    UserSession,
 )
 from smartcity.custom_dashboards.models import CustomDashboard, HomeDashboard  # noqa: F401
 from smartcity.database import Base

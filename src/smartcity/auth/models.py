@@ -65,3 +65,21 @@ class PasswordResetToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requested_from: Mapped[str | None] = mapped_column(String(64))
+
+
+class UserSession(Base):
+    """One sign-in (a chain of refresh tokens, which carry its id as "sid"): what the user
+    sees in the sessions list and can end. Active while not revoked, not expired and issued
+    under the user's current session_version."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
+    user_agent: Mapped[str | None] = mapped_column(String(256))
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[int] = mapped_column(BigInteger)  # epoch s of its newest refresh token
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

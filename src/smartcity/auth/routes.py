@@ -1,7 +1,7 @@
 from flask import Blueprint, current_app, g, jsonify, make_response, request
 
 from smartcity.audit.service import record
-from smartcity.auth import refresh_cookie, reset, service, tokens
+from smartcity.auth import refresh_cookie, reset, service, sessions, tokens
 from smartcity.auth.guard import Principal, require_role, require_user
 from smartcity.auth.models import User
 from smartcity.auth.schemas import (
@@ -38,9 +38,12 @@ def _login_identity() -> str:
     return f"login:#{account}" if account is not None else f"login:{name}"
 
 
-def _token_response(user):
-    """The token pair; a client that opted in gets the refresh token as a cookie instead."""
-    body = {**tokens.issue_pair(user), "token_type": "Bearer",
+def _token_response(user, session=None):
+    """The token pair (of a new sign-in session unless one is given); a client that opted in
+    gets the refresh token as a cookie instead."""
+    if session is None:
+        session = sessions.start(user, current_app.config["JWT_REFRESH_TTL"])
+    body = {**tokens.issue_pair(user, session.id), "token_type": "Bearer",
             "expires_in": current_app.config["JWT_ACCESS_TTL"],
             "user": service.user_to_dict(user)}
     if not refresh_cookie.opted_in():
@@ -57,8 +60,9 @@ def login():
     user = service.authenticate(data.get("username"), data.get("email"), data["password"])
     record("auth.login", "user", user.id,
            actor=Principal("user", user.id, user.username, user.role))
+    response = _token_response(user)
     db.session.commit()
-    return _token_response(user)
+    return response
 
 
 @bp.post("/refresh")
@@ -74,8 +78,10 @@ def refresh():
     if user is None or not user.is_active:
         raise ApiError(401, "unauthorized", "user inactive or deleted")
     tokens.check_session(claims, user.session_version)
+    session = sessions.extend(claims, user, current_app.config["JWT_REFRESH_TTL"])
+    response = _token_response(user, session)
     db.session.commit()
-    return _token_response(user)
+    return response
 
 
 @bp.delete("/refresh")
@@ -91,7 +97,9 @@ def _revoke_cookie() -> None:
     cookie = refresh_cookie.token()
     if cookie:
         try:
-            tokens.revoke(tokens.verify(cookie, "refresh"))
+            claims = tokens.verify(cookie, "refresh")
+            tokens.revoke(claims)
+            sessions.end_by_claims(claims)
             db.session.commit()
         except ApiError:
             pass  # expired or forged: clearing it is all there is to do
@@ -108,6 +116,7 @@ def logout():
         if refresh_claims["sub"] != g.principal.claims["sub"]:
             raise ApiError(403, "forbidden", "refresh token belongs to another user")
         tokens.revoke(refresh_claims)
+        sessions.end_by_claims(refresh_claims)
     record("auth.logout", "user", g.principal.id)
     db.session.commit()
     if not refresh_cookie.opted_in():
@@ -145,9 +154,11 @@ def change_password():
                        {"field": "current_password"})
     service.update_user(user, {"password": data["new_password"]})
     record("auth.password_changed", "user", user.id)
-    db.session.commit()
     # Every earlier session ended with the old password; this caller gets a fresh one.
-    return {"status": "password_changed", **_token_response(user)}
+    response = _token_response(user)
+    db.session.commit()
+    return response if not isinstance(response, dict) else {"status": "password_changed",
+                                                             **response}
 
 
 @bp.post("/forgot-password")
@@ -176,6 +187,25 @@ def reset_password():
            actor=Principal("user", user.id, user.username, user.role))
     db.session.commit()
     return {"status": "password_reset"}
+
+
+@bp.get("/sessions")
+@require_user
+def list_sessions():
+    """The signed-in user's active sessions (user agent, address, created, last use)."""
+    user = service.get_user(g.principal.id)
+    current = (g.principal.claims or {}).get("sid")
+    return {"items": [sessions.to_dict(s, current) for s in sessions.active(user)]}
+
+
+@bp.delete("/sessions/<int:session_id>")
+@require_user
+def end_session(session_id):
+    """End one of the signed-in user's sessions: its refresh token stops working."""
+    session = sessions.end(service.get_user(g.principal.id), session_id)
+    record("auth.session_ended", "user", g.principal.id, {"session_id": session.id})
+    db.session.commit()
+    return "", 204
 
 
 @bp.post("/register")

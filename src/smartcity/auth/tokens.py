@@ -18,15 +18,19 @@ def _unauthorized(message: str) -> ApiError:
     return ApiError(401, "unauthorized", message)
 
 
-def issue_pair(user) -> dict:
-    return {"access_token": issue(user, "access"), "refresh_token": issue(user, "refresh")}
+def issue_pair(user, sid: int | None = None) -> dict:
+    """Both tokens; sid names the sign-in session (auth/sessions.py) they belong to."""
+    return {"access_token": issue(user, "access", sid),
+            "refresh_token": issue(user, "refresh", sid)}
 
 
-def issue(user, kind: str) -> str:
+def issue(user, kind: str, sid: int | None = None) -> str:
     now = int(time.time())
     ttl = current_app.config["JWT_ACCESS_TTL" if kind == "access" else "JWT_REFRESH_TTL"]
     claims = {"sub": str(user.id), "role": user.role, "type": kind, "sv": user.session_version or 0,
               "jti": uuid.uuid4().hex, "iat": now, "exp": now + ttl}
+    if sid is not None:
+        claims["sid"] = sid
     return jwt.encode(claims, current_app.config["JWT_SECRET_KEY"], algorithm="HS256")
 
 

@@ -74,3 +74,15 @@ def delete_user(user_id):
     record("user.deleted", "user", user_id, {"username": user.username})
     db.session.commit()
     return "", 204
+
+
+@bp.delete("/<int:user_id>/sessions")
+@require_role("admin")
+def end_user_sessions(user_id):
+    """End every session of a user: all their access and refresh tokens answer 401 at once."""
+    user = service.get_user(user_id)
+    user.session_version = (user.session_version or 0) + 1
+    record("user.sessions_ended", "user", user.id)
+    db.session.commit()
+    return "", 204
+

@@ -6,7 +6,7 @@ from smartcity.transport import service
 
 domain = Domain(
     "transport", "Transport", routes="smartcity.transport.routes", device_types=("vehicle",),
-    order=60, defaults={
+    page_script="js/pages/transport.js", order=60, defaults={
         # The GTFS export's agency and the timetable it derives from lines and headways.
         "TRANSPORT_AGENCY_URL": "https://smartcity.example/transport",
         "TRANSPORT_TIMEZONE": "UTC",  # the city's local time: GTFS times are local

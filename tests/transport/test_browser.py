@@ -1,0 +1,100 @@
+"""The Transport page in a real browser (Debian's chromium through Playwright): a live
+`run.py serve` on the test database with the demo city's assets and its 30 vehicles, each
+with one reading from the simulator; a new reading moves its marker live.
+
+Screenshot: docs/screenshots/transport.png.
+"""
+
+import time
+
+import pytest
+
+from smartcity import create_app
+from smartcity.config import TestConfig
+from tests.browser import AXE, Session, serve, shoot, store_city_and_users
+
+
+def _store_vehicles(database_url: str) -> list[str]:
+    """The demo city's vehicles with one simulated reading each."""
+    from smartcity.devices import service as devices
+    from smartcity.devices.schemas import device_create_schema
+    from smartcity.extensions import db
+    from smartcity.simulator.city import generate_city
+    from smartcity.simulator.fleet import Fleet
+    from smartcity.telemetry.pipeline import get_pipeline
+    from smartcity.telemetry.points import Point
+
+    app = create_app(TestConfig, {"DATABASE_URL": database_url, "BCRYPT_ROUNDS": 4})
+    city = generate_city(42)
+    specs = [d for d in city.devices if d.type == "vehicle"]
+    fleet = Fleet(42, city=city, ids={s.id for s in specs})
+    ts = int(time.time() * 1000) - 60_000
+    points = []
+    for device_id, values in fleet.sample_all(ts / 1000):
+        points += [Point(device_id, k, ts, float(v), None) if isinstance(v, int | float)
+                   else Point(device_id, k, ts, None, str(v)) for k, v in values.items()]
+    with app.app_context():
+        for spec in specs:
+            devices.create_device(device_create_schema.load(spec.api_body()))
+        db.session.commit()
+        job = get_pipeline().submit(points)
+        assert job.wait(120) and job.error is None
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["smartcity.pipeline"].stop()
+    return sorted(s.id for s in specs)
+
+
+@pytest.fixture(scope="module")
+def city(database_url, tmp_path_factory):
+    store_city_and_users(database_url)
+    ids = _store_vehicles(database_url)
+    with serve(database_url, tmp_path_factory.mktemp("transport-server")) as running:
+        running.vehicle_ids = ids
+        yield running
+
+
+@pytest.fixture(scope="module")
+def viewer(chromium, city):  # noqa: F811 - the imported fixture
+    session = Session(chromium, city, "ui-viewer")
+    session.context.set_default_timeout(60_000)  # a loaded 2-core machine runs other suites too
+    session.sign_in()
+    yield session
+    session.close()
+
+
+def test_vehicles_on_the_map_and_in_the_table_move_live(viewer, city):
+    assert len(city.vehicle_ids) == 30
+    page = viewer.goto("/transport")
+    page.wait_for_selector("#transport-map[data-vehicles='30']")
+    assert page.locator("#transport-vehicles tbody tr").count() == 30
+    assert page.locator("#transport-map path.leaflet-interactive").count() >= 30 + 5  # + lines
+    moved = city.vehicle_ids[0]
+    city.api("POST", "/api/telemetry/batch", json=[
+        {"device_id": moved, "ts": int(time.time() * 1000), "values": {"lat": 0.5, "lon": 0.5}}])
+    # the marker leaves the city for (0.5, 0.5): the map's bounds no longer hold it
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#transport-map path.transport-vehicle')]"
+        ".some(p => { const r = p.getBoundingClientRect(); return r.width === 0 || "
+        "r.x < 0 || r.y < 0 || r.x > innerWidth || r.y > innerHeight; })")
+    shoot(page, "transport", full_page=True)
+    assert viewer.errors == []
+
+
+def test_the_overview_has_the_vehicles_in_service_tile(viewer):
+    page = viewer.goto("/")
+    page.locator("[data-tile=vehicles-in-service] .tile-number").wait_for()
+    page.wait_for_function("() => document.querySelector('[data-tile=vehicles-in-service] "
+                           ".tile-number').textContent !== '—'")
+    link = page.locator("[data-tile=vehicles-in-service]").get_by_role(
+        "link", name="Vehicles in service")
+    assert link.get_attribute("href") == "/transport"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_page_has_no_serious_accessibility_violations(viewer, theme):
+    page = viewer.goto("/transport")
+    page.wait_for_selector("#transport-map[data-vehicles='30']")
+    page.evaluate("t => { document.documentElement.dataset.theme = t }", theme)
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    assert page.evaluate(AXE) == []
