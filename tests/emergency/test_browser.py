@@ -11,7 +11,7 @@ import pytest
 
 from smartcity.simulator.city import generate_city
 from tests.broker import wait_until
-from tests.browser import LiveServer, Session, serve, shoot, store_city_and_users
+from tests.browser import LiveServer, serve, shoot, store_city_and_users
 
 
 def _devices(server: LiveServer) -> None:
@@ -41,15 +41,6 @@ def city(database_url, tmp_path_factory):
     with serve(database_url, tmp_path_factory.mktemp("emergency-server")) as running:
         _devices(running)
         yield running
-
-
-@pytest.fixture(scope="module")
-def operator(chromium, city):  # noqa: F811 - the imported fixture
-    session = Session(chromium, city, "ui-operator")
-    session.context.set_default_timeout(30_000)  # a loaded 2-core machine runs other suites too
-    session.sign_in()
-    yield session
-    session.close()
 
 
 def test_traffic_page_congestion_incidents_and_signals(operator, city):

@@ -62,7 +62,8 @@ def city(database_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def operator(chromium, city):  # noqa: F811 - the imported fixture
     session = Session(chromium, city, "ui-operator")
-    session.context.set_default_timeout(60_000)  # a loaded 2-core machine runs other suites too
+    # twice the kit's wait: the page backtests three forecast methods for every feeder
+    session.context.set_default_timeout(60_000)
     session.sign_in()
     yield session
     session.close()

@@ -12,7 +12,7 @@ import pytest
 from smartcity import create_app
 from smartcity.config import TestConfig
 from tests.broker import wait_until
-from tests.browser import AXE, Session, serve, shoot, store_city_and_users
+from tests.browser import AXE, serve, shoot, store_city_and_users
 
 HOUR = 3_600_000
 STATIONS = {"aq-1": ("Centro air", "district-5", 12.0), "aq-2": ("Porta Fiume air",
@@ -61,15 +61,6 @@ def city(database_url, tmp_path_factory):
     with serve(database_url, tmp_path_factory.mktemp("env-server"), "ui-operator") as running:
         running.end = end
         yield running
-
-
-@pytest.fixture(scope="module")
-def operator(chromium, city):  # noqa: F811 - the imported fixture
-    session = Session(chromium, city, "ui-operator")
-    session.context.set_default_timeout(30_000)  # a loaded 2-core machine runs other suites too
-    session.sign_in()
-    yield session
-    session.close()
 
 
 def test_the_page_shows_stations_on_the_map_in_the_table_with_chart_and_advice(operator, city):

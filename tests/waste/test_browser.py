@@ -12,7 +12,7 @@ import pytest
 from smartcity import create_app
 from smartcity.config import TestConfig
 from tests.broker import wait_until
-from tests.browser import AXE, Session, serve, shoot, store_city_and_users
+from tests.browser import AXE, serve, shoot, store_city_and_users
 
 HOUR = 3_600_000
 N_BINS = 12
@@ -53,15 +53,6 @@ def city(database_url, tmp_path_factory):
     with serve(database_url, tmp_path_factory.mktemp("waste-server"), "ui-operator") as running:
         running.levels = levels
         yield running
-
-
-@pytest.fixture(scope="module")
-def operator(chromium, city):  # noqa: F811 - the imported fixture
-    session = Session(chromium, city, "ui-operator")
-    session.context.set_default_timeout(30_000)  # a loaded 2-core machine runs other suites too
-    session.sign_in()
-    yield session
-    session.close()
 
 
 def band(level: float) -> str:
