@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from smartcity.alerts import service as alerts
 from smartcity.alerts.models import Alarm
-from smartcity.devices.catalogue import DEVICE_TYPES
+from smartcity.devices.catalogue import unit_of
 from smartcity.devices.control_models import DeviceGroup
 from smartcity.devices.groups import member_devices
 from smartcity.devices.models import Device
@@ -13,6 +13,7 @@ from smartcity.errors import bad_request
 from smartcity.extensions import db
 from smartcity.telemetry import queries
 from smartcity.telemetry.keys import key_dictionary
+from smartcity.telemetry.params import time_range
 from smartcity.timeutil import now_ms, parse_time
 
 MAX_POINTS = 1_500  # per series: beyond this a chart cannot show more, so a coarser interval
@@ -20,13 +21,10 @@ ALARM_ROWS = 20
 
 
 def resolve(board, args, app) -> dict:
-    """{widget id: data} for the board; args: start, end (default the board's time range) and
-    var.<name> values for its variables."""
+    """{widget id: data} for the board, in a request: start, end (default the board's time
+    range) and var.<name> values for its variables from the query string `args`."""
     now = now_ms()
-    start = parse_time(args.get("start") or board.time_range, "start", now)
-    end = parse_time(args["end"], "end", now) if args.get("end") else now + 1
-    if end <= start:
-        raise bad_request("end must be after start", "end")
+    start, end = time_range(default_span=board.time_range)
     chosen = _variables(board.variables, args)
     out = {}
     for widget in board.widgets:
@@ -73,7 +71,7 @@ def _devices(widget: dict, chosen: dict) -> list[Device]:
 
 
 def unit(device: Device, key: str) -> str:
-    return DEVICE_TYPES.get(device.type, ("", {}))[1].get(key, "")
+    return unit_of(device.type, key)
 
 
 def _interval(widget: dict, start: int, end: int) -> tuple[str, int]:

@@ -84,6 +84,11 @@ def display(device_type: str, key: str) -> dict:
     return info
 
 
+def unit_of(device_type: str, key: str) -> str:
+    """The key's unit for this device type ("" when unitless or unknown)."""
+    return DEVICE_TYPES.get(device_type, ("", {}))[1].get(key, "")
+
+
 def measured_keys(device_type: str) -> list[str]:
     """The keys a device of this type measures (what an operator may enter by hand)."""
     return [k for k in DEVICE_TYPES[device_type][1] if k not in DERIVED_KEYS]
