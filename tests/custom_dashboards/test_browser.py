@@ -38,6 +38,7 @@ def test_build_save_reload_live_export_import_share(operator, viewer, chromium, 
     page.reload()
     page.wait_for_selector("body[data-role] #conn[data-state=online]")
     widgets = page.locator(".widget")
+    widgets.nth(2).wait_for()  # drawn once the data call answers, which may follow the socket
     assert widgets.count() == 3
     assert page.locator(".widget[data-type=timeseries] .chart canvas").count() == 1
     assert page.locator(".widget[data-type=markdown] li").inner_text() == "check aq-1"

@@ -173,8 +173,9 @@ def test_a_vehicle_page_draws_its_track_instead_of_charts_of_degrees(operator, c
     page.wait_for_selector(".chart[data-key=speed]")
     latitude = page.locator("#latest tbody tr", has_text="Latitude").locator("td.num")
     assert latitude.inner_text() == f"{lat + 0.004:.5f} °"  # not "45"
+    before = int(page.get_attribute("#track", "data-positions"))  # read before it can change
     city.reading("bus-1", {"lat": lat + 0.006, "lon": lon + 0.009, "speed": 30})
     page.wait_for_function("n => Number(document.querySelector('#track').dataset.positions) > n",
-                           arg=int(page.get_attribute("#track", "data-positions")))
+                           arg=before)
     page.locator("#track-card").scroll_into_view_if_needed()
     screenshot(page, "device-vehicle")
