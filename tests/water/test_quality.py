@@ -59,10 +59,12 @@ def test_quality_endpoint(api, dmas, store):
 def test_quality_bad_input(client, viewer_headers):
     response = client.get("/api/water/quality", query_string={"start": "soon"},
                           headers=viewer_headers)
-    assert response.status_code == 400 and response.get_json()["error"]["details"]["field"] == "start"
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"]["field"] == "start"
     response = client.get("/api/water/quality", query_string={"start": 2000, "end": 1000},
                           headers=viewer_headers)
-    assert response.status_code == 400 and response.get_json()["error"]["details"]["field"] == "end"
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"]["field"] == "end"
 
 
 def test_default_rule_raises_a_low_chlorine_alarm(app, dmas):
