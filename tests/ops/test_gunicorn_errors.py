@@ -29,13 +29,13 @@ def gunicorn(tmp_path_factory):
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while True:
         assert proc.poll() is None, (tmp / "gunicorn.log").read_text()[-3000:]
         try:
-            requests.get(f"{url}/api/health", timeout=5)
+            requests.get(f"{url}/api/health", timeout=30)  # the worker may still be booting
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             assert time.monotonic() < deadline, (tmp / "gunicorn.log").read_text()[-3000:]
             time.sleep(0.2)
     yield port, url, tmp / "gunicorn.log"
