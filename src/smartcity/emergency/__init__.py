@@ -38,6 +38,13 @@ def travel_compliance(start: int, end: int) -> float | None:
     return kpis.travel_compliance(start, end)
 
 
+@domain.incidents
+def incidents_reported(start: int, end: int) -> list[dict]:
+    from smartcity.emergency import incidents
+
+    return incidents.reported_between(start, end)
+
+
 @domain.snapshot
 def snapshot() -> dict:
     from smartcity.emergency import incidents, units
