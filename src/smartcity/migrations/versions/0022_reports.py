@@ -1,7 +1,7 @@
 """report_schedules: city reports sent daily or weekly by e-mail or webhook
 
 Revision ID: 0022
-Revises: 0018b
+Revises: 0019
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0018b"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
