@@ -10,6 +10,13 @@ domain = Domain(
               "EMERGENCY_CAP_SENDER_NAME": "City civil protection"})
 
 
+@domain.incidents
+def incidents_reported(start: int, end: int) -> list[dict]:
+    from smartcity.emergency import incidents
+
+    return incidents.reported_between(start, end)
+
+
 @domain.snapshot
 def snapshot() -> dict:
     from smartcity.emergency import incidents, units

@@ -19,6 +19,9 @@ def feed_the_roads(app) -> None:
     add_capacity_source(app, incidents.open_shares)
 
 
+domain.incidents(incidents.reported_between)
+
+
 @domain.after_commit
 def counter_watch(app):
     """Counter readings committed: one coalesced traffic_update with each counter's newest
