@@ -1,7 +1,7 @@
 """water: isolations (valve commands closing or reopening a DMA)
 
 Revision ID: 0020
-Revises: 0019
+Revises: 0022
 Create Date: 2026-12-04
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0020"
-down_revision = "0019"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
