@@ -37,6 +37,7 @@ class Domain:
     _setup: list = field(default_factory=list, repr=False)
     _snapshot: Callable | None = field(default=None, repr=False)
     _kpis: list = field(default_factory=list, repr=False)
+    _incidents: Callable | None = field(default=None, repr=False)
 
     @property
     def room(self) -> str:
@@ -85,6 +86,17 @@ class Domain:
     @property
     def kpis(self) -> list[dict]:
         return list(self._kpis)
+
+    def incidents(self, fn: Callable[[int, int], list[dict]]) -> Callable:
+        """fn(start, end) -> the domain's incidents reported in [start, end) ms, each
+        {"id", "type", "severity", "status", "reported", "resolved", "description"}; reports
+        list them without importing the domain."""
+        self._incidents = fn
+        return fn
+
+    @property
+    def incident_source(self) -> Callable | None:
+        return self._incidents
 
     def job(self, name: str, interval: str | int):
         """A periodic job fn(app); interval in seconds, or the name of the setting holding it."""

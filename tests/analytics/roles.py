@@ -9,3 +9,4 @@ ROLES |= {
     "analytics.get_overview": "viewer",
 }
 ROLES["analytics.get_correlations"] = "viewer"
+ROLES["reports.get_report"] = "viewer"

@@ -15,3 +15,11 @@ domain = Domain(
         "ANALYTICS_FORECAST_BACKTEST_DAYS": 7,  # held-out last days the methods are scored on
         "ANALYTICS_FORECAST_LEVEL": 0.95,  # probability of the prediction interval
     })
+
+
+@domain.setup
+def add_reports(app) -> None:
+    """The reports API beside the analytics one."""
+    from smartcity.analytics.reports.routes import bp
+
+    app.register_blueprint(bp)

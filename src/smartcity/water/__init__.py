@@ -3,7 +3,7 @@ DMA, leakage by the minimum-night-flow method, the IWA Infrastructure Leakage In
 pressure alarms."""
 
 from smartcity.domain import Domain
-from smartcity.water import events
+from smartcity.water import events, quality
 from smartcity.water.network import DEVICE_TYPES
 
 domain = Domain(
@@ -22,6 +22,8 @@ domain = Domain(
         "WATER_BURST_RISE_FRACTION": 0.25,  # rise over the baseline that counts as sudden
         "WATER_BURST_MIN_RISE_M3H": 1.0,  # ... and at least this much
         "WATER_BURST_SEVERITY": "major",
+        # drinking-water quality limits (water/quality.py cites their sources)
+        **quality.DEFAULTS,
     })
 domain.on_city(events.create_default_rules)
 domain.job("water_night_check", "WATER_BURST_INTERVAL")(events.night_check)

@@ -1,6 +1,7 @@
-"""Water alarms: the default rules a demo city starts with (pressure outside the service band)
-and the nightly suspected-burst check."""
+"""Water alarms: the default rules a demo city starts with (pressure outside the service band,
+quality outside its limits) and the nightly suspected-burst check."""
 
+from flask import current_app
 from sqlalchemy import select
 
 from smartcity.alerts import rule_service
@@ -8,7 +9,7 @@ from smartcity.alerts import service as alerts
 from smartcity.alerts.models import Alarm
 from smartcity.extensions import db
 from smartcity.timeutil import now_ms
-from smartcity.water import service
+from smartcity.water import quality, service
 from smartcity.water.network import PRESSURE
 
 DEFAULT_RULES = [
@@ -26,8 +27,10 @@ DEFAULT_RULES = [
 
 
 def create_default_rules(_city_id: str | None = None) -> list[str]:
-    """Create the default water rules that do not exist yet; return their names."""
-    return rule_service.ensure_rules(DEFAULT_RULES, "water defaults")
+    """Create the default water rules that do not exist yet (pressure band, and the quality
+    limits of the settings); return their names."""
+    return rule_service.ensure_rules(DEFAULT_RULES + quality.rules(current_app.config),
+                                     "water defaults")
 
 
 BURST = "suspected_burst"

@@ -12,6 +12,7 @@ from smartcity.water.schemas import (
     ili_schema,
     leak_analysis_schema,
     leaks_query_schema,
+    period_query_schema,
 )
 
 bp = Blueprint("water", __name__, url_prefix="/api/water")
@@ -78,3 +79,20 @@ def get_leaks():
     night = (args["night"] // service.DAY * service.DAY if args.get("night")
              else service.last_night(now_ms()))
     return {"night": night, "items": service.leaks(night)}
+
+
+def _period(args: dict, default_ms: int) -> tuple[int, int]:
+    """[start, end) of a query: end defaults to now, start to `default_ms` before end."""
+    end = args.get("end") or now_ms()
+    start = args.get("start") or end - default_ms
+    if end <= start:
+        raise bad_request("end must be after start", "end")
+    return start, end
+
+
+@bp.get("/quality")
+@require_role("viewer")
+def get_quality():
+    """Water quality (pH, turbidity, chlorine) per sensor against the limits (start, end)."""
+    start, end = _period(load(period_query_schema, request.args), service.DAY)
+    return service.water_quality(start, end)
