@@ -7,4 +7,5 @@ ROLES = {
     "water.get_consumption": "viewer",
     "water.get_leaks": "viewer",
     "water.get_quality": "viewer",
+    "water.get_pressure_drops": "viewer",
 }

@@ -73,3 +73,28 @@ def open_bursts() -> list[dict]:
     rows = db.session.scalars(select(Alarm).where(Alarm.type == BURST, Alarm.active.is_(True)))
     return sorted(({"dma": a.originator_id, "value": a.value, "details": a.details or {}}
                    for a in rows), key=lambda a: -(a["value"] or 0))
+
+
+DROP = "pressure_drop_burst"
+
+
+def pressure_drop_check(app, now: int | None = None) -> dict:
+    """The pressure-drop job: a DMA whose neighbouring pressure sensors dropped together against
+    their own last hour raises a pressure-drop burst alarm (repeats count it up). It is not
+    cleared by the job: an hour later the drop is the new baseline, which says nothing about
+    the burst being repaired; an operator clears it."""
+    at = now_ms() if now is None else now
+    raised = []
+    for item in service.pressure_drops(at):
+        found = item["burst"]
+        if not found:
+            continue
+        names = ", ".join(f"{s} {d['now_bar']:.2f} bar (-{d['drop_bar']:.2f})"
+                          for s, d in found["sensors"].items())
+        alerts.raise_alarm(
+            "asset", item["dma"], DROP, app.config["WATER_DROP_SEVERITY"],
+            {"at": at, "message": f"{item['name']}: pressure fell at {len(found['sensors'])} "
+             f"sensors together: {names}", **found},
+            value=found["max_drop_bar"], domain="water")
+        raised.append(item["dma"])
+    return {"at": at, "suspected_bursts": raised}

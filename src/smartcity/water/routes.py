@@ -8,6 +8,7 @@ from smartcity.timeutil import now_ms
 from smartcity.validation import load
 from smartcity.water import leakage, service
 from smartcity.water.schemas import (
+    at_query_schema,
     consumption_query_schema,
     ili_schema,
     leak_analysis_schema,
@@ -96,3 +97,11 @@ def get_quality():
     """Water quality (pH, turbidity, chlorine) per sensor against the limits (start, end)."""
     start, end = _period(load(period_query_schema, request.args), service.DAY)
     return service.water_quality(start, end)
+
+
+@bp.get("/pressure-drops")
+@require_role("viewer")
+def get_pressure_drops():
+    """Each DMA's pressure sensors against their last hour, and a suspected burst (at)."""
+    args = load(at_query_schema, request.args)
+    return {"items": service.pressure_drops(args.get("at") or now_ms())}

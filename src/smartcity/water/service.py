@@ -208,3 +208,32 @@ def water_quality(start: int, end: int) -> dict:
                               "parameters": parameters})
     return {"start": start, "end": end, "limits": limits, "items": items,
             "out_of_limits": sum(i["status"] == "out_of_limits" for i in items)}
+
+
+def pressure_drops(now: int) -> list[dict]:
+    """Every DMA's pressure sensors, each over the last WATER_DROP_WINDOW_MIN against the
+    WATER_DROP_BASELINE_MIN before it, and the suspected burst when enough dropped together
+    (burst.simultaneous_drop); status "too_few_sensors" where the DMA has fewer than
+    WATER_DROP_MIN_SENSORS pressure sensors."""
+    config = current_app.config
+    window = config["WATER_DROP_WINDOW_MIN"] * 60_000
+    baseline = config["WATER_DROP_BASELINE_MIN"] * 60_000
+    items = []
+    with db.reader() as conn:
+        for dma in load_dmas():
+            base = {"dma": dma.id, "name": dma.name, "at": now,
+                    "window": {"start": now - window, "end": now}}
+            if len(dma.pressure) < config["WATER_DROP_MIN_SENSORS"]:
+                items.append(base | {"status": "too_few_sensors", "sensors": {},
+                                     "burst": None})
+                continue
+            series = reads.samples_of(conn, dma.pressure, "pressure",
+                                      now - window - baseline, now)
+            sensors = {s: burst.sensor_drop(series[s], now, window, baseline,
+                                            config["WATER_DROP_MIN_BAR"],
+                                            config["WATER_DROP_NOISE_K"])
+                       for s in dma.pressure}
+            found = burst.simultaneous_drop(sensors, config["WATER_DROP_MIN_SENSORS"])
+            items.append(base | {"status": "ok" if any(sensors.values()) else "no_data",
+                                 "sensors": sensors, "burst": found})
+    return items
