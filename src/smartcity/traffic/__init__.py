@@ -3,7 +3,7 @@
 from smartcity.domain import Domain
 from smartcity.roads.store import add_capacity_source
 from smartcity.timeutil import now_ms
-from smartcity.traffic import incidents, kpis, service
+from smartcity.traffic import incidents, kpis, prediction, service
 
 COUNTER_KEYS = frozenset({"intensity", "speed", "occupancy"})
 
@@ -18,6 +18,8 @@ domain.kpi("peak_tti", "Mean peak-hour Travel Time Index", "TTI", target=None, b
                       "1; the mean weighted by vehicle-km (segment length x hourly flow), as "
                       "FHWA's Urban Congestion Report computes the Travel Time Index. No ISO "
                       "37120/37122 indicator measures it.")(kpis.mean_peak_tti)
+
+domain.predictive(prediction.city_prediction)
 
 
 @domain.setup
