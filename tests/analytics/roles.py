@@ -11,3 +11,4 @@ ROLES |= {
 ROLES["analytics.get_correlations"] = "viewer"
 ROLES["reports.get_report"] = "viewer"
 ROLES["analytics.get_predictive"] = "viewer"
+ROLES["analytics.get_forecast_accuracy"] = "viewer"
