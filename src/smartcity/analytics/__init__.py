@@ -20,6 +20,7 @@ domain = Domain(
         "ANALYTICS_FORECAST_INTERVAL": 3600,  # seconds between the job's forecasts of every key
         "ANALYTICS_SCORING_INTERVAL": 900,  # seconds between scorings of passed forecasts
         "ANALYTICS_FORECAST_KEEP_DAYS": 90,  # issued forecasts kept this long
+        "ANALYTICS_REPORT_INTERVAL": 300,  # seconds between checks for due report schedules
     })
 domain.job("analytics_forecasts", "ANALYTICS_FORECAST_INTERVAL")(jobs.forecast_job)
 domain.job("analytics_forecast_scoring", "ANALYTICS_SCORING_INTERVAL")(jobs.scoring_job)
@@ -27,7 +28,17 @@ domain.job("analytics_forecast_scoring", "ANALYTICS_SCORING_INTERVAL")(jobs.scor
 
 @domain.setup
 def add_reports(app) -> None:
-    """The reports API beside the analytics one."""
+    """The reports API beside the analytics one; report e-mails composed with the report."""
     from smartcity.analytics.reports.routes import bp
+    from smartcity.analytics.reports.schedules import compose_email
+    from smartcity.notifications.dispatcher import get_dispatcher
 
     app.register_blueprint(bp)
+    get_dispatcher(app).add_composer("report", compose_email)
+
+
+@domain.job("report_schedules", "ANALYTICS_REPORT_INTERVAL")
+def send_due_reports(app) -> dict:
+    from smartcity.analytics.reports.schedules import send_due
+
+    return send_due()
