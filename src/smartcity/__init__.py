@@ -73,7 +73,7 @@ def _init_subsystems(app: Flask) -> None:
     dashboard.init_app(app)
     domains.init_app(app)  # last: domains build on every subsystem above
     if app.config["START_BACKGROUND"]:
-        jobs.start()
+        jobs.start(app.config["SCHEDULER_TICK_S"])
 
 
 def _register_blueprints(app: Flask) -> None:
