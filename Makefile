@@ -7,9 +7,9 @@ PORT ?= 5000
 VENDOR := src/smartcity/dashboard/static/vendor
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install vendor browser nginx run serve-prod test fuzz lint clean-venv
+.PHONY: install vendor pango browser nginx run serve-prod test fuzz lint clean-venv
 
-install: $(VENV)/.installed vendor
+install: pango $(VENV)/.installed vendor
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css $(VENDOR)/uplot/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/
 	touch $@
+
+# WeasyPrint (the reports' PDF) loads pango through cffi; Debian's packages when missing.
+pango:
+	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { echo "installing Debian pango for WeasyPrint"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
 
 # Browser tests drive Debian's chromium (Playwright's own browser download is not used).
 browser:
@@ -58,7 +65,7 @@ serve-prod: install
 lint: install
 	$(BIN)/ruff check .
 
-test: lint browser nginx
+test: lint pango browser nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The OpenAPI fuzz of `make test` with many more cases per operation (FUZZ_EXAMPLES per mode).

@@ -193,6 +193,23 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # NOTIFY_WORKER = True
 # NOTIFY_SWEEP_INTERVAL = 30
 
+# --- Weather provider -------------------------------------------------------------------------
+
+# An OpenWeatherMap-compatible current-weather API the weather stations are compared with
+# (GET /api/environment/weather/compare and a discrepancy alarm). Base URL and key (env); with
+# no key the comparison answers status "unconfigured".
+# WEATHER_API_URL = "https://api.openweathermap.org/data/2.5"
+# WEATHER_API_KEY = None
+
+# Seconds one call may take (env); answers are reused for WEATHER_CACHE_S per location.
+# WEATHER_TIMEOUT_S = 3.0
+# WEATHER_CACHE_S = 600
+
+# After WEATHER_BREAKER_FAILURES failures in a row, calls fail at once for
+# WEATHER_BREAKER_RESET_S seconds; then one trial call decides.
+# WEATHER_BREAKER_FAILURES = 3
+# WEATHER_BREAKER_RESET_S = 60
+
 # --- Rate limits ------------------------------------------------------------------------------
 
 # Login attempts, per client address and per attempted account (env). flask-limiter syntax.
@@ -260,6 +277,14 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # ENVIRONMENT_DERIVED_INTERVAL = 300
 # ENVIRONMENT_DERIVED_DELAY_S = 60
 # ENVIRONMENT_BACKFILL_HOURS = 48
+
+# Weather stations against the weather provider (WEATHER_API_KEY): a station whose temperature
+# differs by more than ENVIRONMENT_WEATHER_MAX_DIFF_C °C, or humidity by more than
+# ENVIRONMENT_WEATHER_MAX_DIFF_RH points, raises a weather_discrepancy alarm (major beyond twice
+# the threshold), checked every ENVIRONMENT_WEATHER_COMPARE_INTERVAL seconds.
+# ENVIRONMENT_WEATHER_MAX_DIFF_C = 5.0
+# ENVIRONMENT_WEATHER_MAX_DIFF_RH = 20.0
+# ENVIRONMENT_WEATHER_COMPARE_INTERVAL = 900
 
 # --- Not deployment settings -----------------------------------------------------------------
 # Leave these out: PROJECT_ROOT, INSTANCE_DIR and SETTINGS_FILE are read before this file is

@@ -21,7 +21,9 @@ def _cpu_count() -> int:
 
 
 bind = "0.0.0.0:8000"
-worker_class = "gthread"
+# gunicorn's gthread worker, whose own refusals (414 request line too long, 431 headers too large,
+# 400 malformed request) answer in the API's JSON error shape instead of an HTML page.
+worker_class = "smartcity.ops.gunicorn_worker.JsonErrorWorker"
 # One process per CPU: a process runs Python on one core at a time, and ingest is CPU-bound.
 # Socket.IO's HTTP long-polling needs every request of a session to reach the same process, and
 # gunicorn does not route by session: with more than one worker, browsers must connect with the

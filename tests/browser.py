@@ -133,15 +133,16 @@ class LiveServer:
 
 @contextlib.contextmanager
 def serve(database_url: str, tmp: Path, username: str = "ui-admin", mqtt_url: str = "",
-          server_class=LiveServer, **extra):
+          server_class=LiveServer, settings: dict | None = None, **extra):
     """`run.py serve` on the test database (the city and users already stored), until the block
-    ends; then the tables are emptied for the next module. Yields server_class(url, username,
-    **extra)."""
+    ends; then the tables are emptied for the next module. `settings` go to the server's
+    environment. Yields server_class(url, username, **extra)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "MQTT_URL": mqtt_url,
            "MQTT_CLIENT_ID": f"ui-{uuid.uuid4().hex[:8]}", "REDIS_URL": "",
            "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "PYTHONUNBUFFERED": "1",
-           "LOGIN_RATE_LIMIT": "1000 per minute", "SOCKETIO_CHANNEL": f"ui-{uuid.uuid4().hex}"}
+           "LOGIN_RATE_LIMIT": "1000 per minute", "SOCKETIO_CHANNEL": f"ui-{uuid.uuid4().hex}",
+           **(settings or {})}
     log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)],
                               env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)

@@ -38,10 +38,13 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     limiter.init_app(app)
-    if not app.config.get("RATELIMIT_DEFAULT") and not app.config.get("RATELIMIT_APPLICATION"):
+    checks = app.before_request_funcs.get(None, [])
+    if (not app.config.get("RATELIMIT_DEFAULT") and not app.config.get("RATELIMIT_APPLICATION")
+            and limiter._check_request_limit in checks):
         # Only decorated routes are limited, and their decorators check; Flask-Limiter's pass
-        # over every other request finds nothing and cost ~15 % of a telemetry post.
-        app.before_request_funcs[None].remove(limiter._check_request_limit)
+        # over every other request finds nothing and cost ~15 % of a telemetry post. With
+        # RATELIMIT_ENABLED=False Flask-Limiter never registers that pass.
+        checks.remove(limiter._check_request_limit)
     cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
                   supports_credentials=False)
     errors.init_app(app)

@@ -1,5 +1,5 @@
-"""The stable command line: serve, serve-prod, db, create-admin, ingest-worker, seed-demo, simulate,
-demo (README)."""
+"""The stable command line: serve, serve-prod, db, create-admin, backup, restore, ingest-worker,
+seed-demo, simulate, demo (README)."""
 
 import argparse
 import os
@@ -127,6 +127,40 @@ def cmd_create_admin(args) -> int:
     return 0
 
 
+def _database_url() -> str:
+    app = _app()
+    with app.app_context():
+        from smartcity.extensions import db
+
+        db.engine.dispose()  # the backup tools open their own connections
+    return app.config["DATABASE_URL"]
+
+
+def cmd_backup(args) -> int:
+    """Write a backup of DATABASE_URL's database (docs/deployment.md, Backups)."""
+    from smartcity.ops import backup
+
+    try:
+        print(backup.backup(_database_url(), args.to))
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """Replace DATABASE_URL's content with a backup; stop the app's processes first."""
+    from smartcity.ops import backup
+
+    try:
+        print(backup.restore(_database_url(), args.source))
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("now run `run.py db upgrade` if the backup comes from an older release")
+    return 0
+
+
 def cmd_seed_demo(args) -> int:
     """Create the demo admin once (password kept in instance/), then the demo city."""
     from smartcity.auth.models import User
@@ -234,6 +268,15 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--password", required=True)
     admin.add_argument("--email")
     admin.set_defaults(func=cmd_create_admin)
+
+    back = sub.add_parser("backup", help="back up the database (SQLite backup API or pg_dump -Fc)")
+    back.add_argument("--to", type=Path, required=True, help="file to write")
+    back.set_defaults(func=cmd_backup)
+
+    rest = sub.add_parser("restore", help="replace the database's content with a backup "
+                                          "(stop the app first)")
+    rest.add_argument("--from", dest="source", type=Path, required=True, help="backup file")
+    rest.set_defaults(func=cmd_restore)
 
     worker = sub.add_parser("ingest-worker", help="consume MQTT telemetry and run jobs")
     worker.set_defaults(func=cmd_ingest_worker)

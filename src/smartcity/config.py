@@ -109,6 +109,14 @@ class Config:
     PASSWORD_MIN_SCORE = 3  # zxcvbn score (0-4) a new password needs
     PASSWORD_RESET_TTL_S = 1800  # a reset token works once, for this long
 
+    # Weather provider (OpenWeatherMap-compatible) that the weather stations are compared with
+    WEATHER_API_URL = "https://api.openweathermap.org/data/2.5"
+    WEATHER_API_KEY = None  # unset: no comparison; the compare call says "unconfigured"
+    WEATHER_TIMEOUT_S = 3.0  # connect and read timeout of one call
+    WEATHER_CACHE_S = 600  # an answer is reused this long per location
+    WEATHER_BREAKER_FAILURES = 3  # failures in a row that open the circuit
+    WEATHER_BREAKER_RESET_S = 60  # seconds the open circuit fails calls without trying
+
     # Dashboard map: an optional raster tile layer under the city's GeoJSON ({z}/{x}/{y} URL)
     MAP_TILE_URL = None
     MAP_TILE_ATTRIBUTION = ""
@@ -187,6 +195,9 @@ class Config:
         "PUSH_TTL_S": int,
         "PASSWORD_MIN_SCORE": int,
         "PASSWORD_RESET_TTL_S": int,
+        "WEATHER_API_URL": str,
+        "WEATHER_API_KEY": str,
+        "WEATHER_TIMEOUT_S": float,
         "MAP_TILE_URL": str,
         "MAP_TILE_ATTRIBUTION": str,
         "DOMAINS": _names,

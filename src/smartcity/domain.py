@@ -37,6 +37,8 @@ class Domain:
     _setup: list = field(default_factory=list, repr=False)
     _snapshot: Callable | None = field(default=None, repr=False)
     _kpis: list = field(default_factory=list, repr=False)
+    _incidents: Callable | None = field(default=None, repr=False)
+    _predictive: Callable | None = field(default=None, repr=False)
 
     @property
     def room(self) -> str:
@@ -85,6 +87,27 @@ class Domain:
     @property
     def kpis(self) -> list[dict]:
         return list(self._kpis)
+
+    def incidents(self, fn: Callable[[int, int], list[dict]]) -> Callable:
+        """fn(start, end) -> the domain's incidents reported in [start, end) ms, each
+        {"id", "type", "severity", "status", "reported", "resolved", "description"}; reports
+        list them without importing the domain."""
+        self._incidents = fn
+        return fn
+
+    @property
+    def incident_source(self) -> Callable | None:
+        return self._incidents
+
+    def predictive(self, fn: Callable[[int], dict]) -> Callable:
+        """fn(hours) -> the domain's forecast of the next hours, each with the backtest error it
+        is judged by; /api/analytics/predictive/<name> serves it without importing the domain."""
+        self._predictive = fn
+        return fn
+
+    @property
+    def predictor(self) -> Callable | None:
+        return self._predictive
 
     def job(self, name: str, interval: str | int):
         """A periodic job fn(app); interval in seconds, or the name of the setting holding it."""

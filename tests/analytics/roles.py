@@ -9,3 +9,8 @@ ROLES |= {
     "analytics.get_overview": "viewer",
 }
 ROLES["analytics.get_correlations"] = "viewer"
+ROLES["reports.get_report"] = "viewer"
+ROLES |= {f"reports.{name}": "operator" for name in (
+    "list_schedules", "create_schedule", "get_schedule", "update_schedule", "delete_schedule",
+    "send_schedule")}
+ROLES["analytics.get_predictive"] = "viewer"

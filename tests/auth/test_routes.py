@@ -473,3 +473,13 @@ def test_login_rate_limit_of_one_account_does_not_block_another(make_app, make_u
                            json={"username": other["username"], "password": password},
                            environ_base={"REMOTE_ADDR": "198.51.100.50"})
     assert response.status_code == 200
+
+
+def test_rate_limits_can_be_switched_off(make_app, make_user):
+    client = make_app(RATELIMIT_ENABLED=False, LOGIN_RATE_LIMIT="2 per minute").test_client()
+    user, password = make_user()
+    for _ in range(4):
+        assert login_as(client, "wrong-password", username=user["username"]).status_code == 401
+    response = login_as(client, password, username=user["username"])
+    assert response.status_code == 200
+    assert "X-RateLimit-Limit" not in response.headers

@@ -12,6 +12,7 @@ ROLES = {
     "environment.get_noise": "viewer",
     "environment.get_noise_day": "viewer",
     "environment.get_weather": "viewer",
+    "environment.get_weather_compare": "viewer",
     "environment.get_pollution_trends": "viewer",
     "environment.get_health_impact": "viewer",
     "environment.get_config": "viewer",

@@ -13,6 +13,7 @@ from smartcity import create_app
 from smartcity.config import TestConfig
 from tests.broker import wait_until
 from tests.browser import AXE, serve, shoot, store_city_and_users
+from tests.environment.fake_weather import KEY, FakeWeather
 
 HOUR = 3_600_000
 STATIONS = {"aq-1": ("Centro air", "district-5", 12.0), "aq-2": ("Porta Fiume air",
@@ -34,6 +35,13 @@ def _store_stations(database_url: str) -> int:
     end = int(time.time() * 1000) // HOUR * HOUR
     with app.app_context():
         points = []
+        lat, lon = centre(db.session.get(Asset, "district-5").geometry)
+        devices.create_device(device_create_schema.load({
+            "id": "wx-1", "type": "weather_station", "name": "Centro weather",
+            "asset_id": "district-5", "location": {"lat": lat, "lon": lon}}))
+        now = int(time.time() * 1000) - 60_000  # fresh: a stale reading is never judged
+        points.append(Point("wx-1", "temperature", now, 25.3, None))
+        points.append(Point("wx-1", "humidity", now, 65.2, None))
         for device_id, (name, district, pm25) in STATIONS.items():
             lat, lon = centre(db.session.get(Asset, district).geometry)
             devices.create_device(device_create_schema.load({
@@ -58,9 +66,14 @@ def _store_stations(database_url: str) -> int:
 def city(database_url, tmp_path_factory):
     store_city_and_users(database_url)
     end = _store_stations(database_url)
-    with serve(database_url, tmp_path_factory.mktemp("env-server"), "ui-operator") as running:
-        running.end = end
-        yield running
+    weather = FakeWeather()  # the outside weather provider, on loopback
+    try:
+        with serve(database_url, tmp_path_factory.mktemp("env-server"), "ui-operator",
+                   settings={"WEATHER_API_URL": weather.url, "WEATHER_API_KEY": KEY}) as running:
+            running.end = end
+            yield running
+    finally:
+        weather.close()
 
 
 def test_the_page_shows_stations_on_the_map_in_the_table_with_chart_and_advice(operator, city):
@@ -84,6 +97,11 @@ def test_the_page_shows_stations_on_the_map_in_the_table_with_chart_and_advice(o
         worst["aqi"])
     page.locator("#env-noise table").wait_for()
     page.locator("#env-weather table").wait_for()
+    provider = page.locator("#env-provider tbody tr[data-id=wx-1]")
+    provider.wait_for()
+    assert page.inner_text("#env-provider-status").startswith("Provider answering.")
+    assert "18.5 °C · 72 %" in provider.inner_text()  # the fake provider's answer
+    assert "differs from the weather provider by 6.8 °C" in provider.inner_text()
     shoot(page, "environment", full_page=True)
     assert operator.errors == []
 

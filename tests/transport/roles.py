@@ -6,4 +6,9 @@ ROLES = {
     "transport.get_track": "viewer",
     "transport.vehicle_positions": "viewer",
     "transport.gtfs_export": "viewer",
+    "transport.gtfs_import_feed": "operator",
+    "transport.trip_updates": "viewer",
+    "transport.line_adherence": "viewer",
+    "transport.stop_headways": "viewer",
+    "transport.stop_arrivals": "viewer",
 }

@@ -1,44 +1,13 @@
 """GTFS static export of the demo city's lines and stops, checked structurally against the
 reference's required files, columns, formats and references."""
 
-import csv
-import io
 import re
-import zipfile
 
-import pytest
-
-from smartcity.assets.models import Asset
-from smartcity.extensions import db
-from smartcity.simulator.city import generate_city
 from smartcity.transport import gtfs
+from tests.transport.kit import read_feed
 
 TIME = re.compile(r"^\d{2,}:[0-5]\d:[0-5]\d$")
 DATE = re.compile(r"^\d{8}$")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return generate_city(42)
-
-
-@pytest.fixture
-def network(app, demo):
-    """The demo city's city, bus line and bus stop assets, stored."""
-    with app.app_context():
-        db.session.add_all(Asset(id=a.id, type=a.type, name=a.name, geometry=a.geometry,
-                                 properties=a.properties)
-                           for a in demo.assets.values()
-                           if a.type in ("city", "bus_line", "bus_stop"))
-        db.session.commit()
-        db.session.remove()
-    return demo
-
-
-def read_feed(body: bytes) -> dict[str, list[dict]]:
-    with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        return {name: list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8"))))
-                for name in archive.namelist()}
 
 
 def check_structure(feed: dict[str, list[dict]]) -> None:

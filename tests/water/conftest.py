@@ -22,7 +22,8 @@ def dmas(app):
                 ("wm-b", "water_meter", "dma-1", {"role": "bulk"}),
                 ("ps-1", "pressure_sensor", "dma-1", {"point": "critical"}),
                 ("valve-1", "water_valve", "dma-1", {"role": "inlet"}),
-                ("wm-2", "water_meter", "dma-2", {"role": "inlet"})):
+                ("wm-2", "water_meter", "dma-2", {"role": "inlet"}),
+                ("wq-1", "water_quality_sensor", "dma-1", {})):
             create_device({"id": device_id, "type": kind, "asset_id": dma, "metadata": meta,
                            "location": {"lat": 45.001, "lon": 9.011}})
         db.session.commit()

@@ -6,4 +6,6 @@ ROLES = {
     "water.get_network": "viewer",
     "water.get_consumption": "viewer",
     "water.get_leaks": "viewer",
+    "water.get_quality": "viewer",
+    "water.get_pressure_drops": "viewer",
 }

@@ -106,7 +106,9 @@ def test_ili_endpoint(client, viewer_headers):
 
 def test_default_pressure_rules_are_created_once(app):
     with app.app_context():
-        assert sorted(events.create_default_rules()) == ["High water pressure",
-                                                         "Low water pressure"]
+        assert sorted(events.create_default_rules()) == [
+            "High water free chlorine", "High water pH", "High water pressure",
+            "High water turbidity", "Low water free chlorine", "Low water pH",
+            "Low water pressure"]
         assert events.create_default_rules() == []
         assert db.session.query(AlertRule).filter(AlertRule.key == "pressure").count() == 2

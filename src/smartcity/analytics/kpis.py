@@ -50,7 +50,7 @@ def evaluate_kpi(kpi: dict, start: int, end: int, period_ms: int) -> dict:
                   "met": met(value, kpi["target"], kpi["better"])}
 
 
-def _window(period: str, at: int | None) -> tuple[int, int, int]:
+def window(period: str, at: int | None) -> tuple[int, int, int]:
     if period not in PERIODS:
         raise bad_request(f"period must be one of {', '.join(PERIODS)}", "period")
     end = reporting_end(at)
@@ -62,13 +62,13 @@ def domain_kpis(name: str, period: str = "week", at: int | None = None) -> dict:
     domain = domains.enabled(current_app).get(name)
     if domain is None:
         raise not_found("domain")
-    start, end, length = _window(period, at)
+    start, end, length = window(period, at)
     return {"domain": name, "title": domain.title, "period": period, "start": start, "end": end,
             "kpis": [evaluate_kpi(k, start, end, length) for k in domain.kpis]}
 
 
 def overview(period: str = "week", at: int | None = None) -> dict:
-    start, end, _ = _window(period, at)
+    start, end, _ = window(period, at)
     items = [domain_kpis(name, period, at) for name, d in domains.enabled(current_app).items()
              if d.kpis]
     return {"period": period, "start": start, "end": end, "domains": items}

@@ -3,8 +3,8 @@
 from flask import Blueprint, request
 from marshmallow import fields, validate
 
-from smartcity.analytics import correlations, forecasting, kpis
-from smartcity.analytics.schemas import evaluate_schema, forecast_query
+from smartcity.analytics import correlations, forecasting, kpis, predictive
+from smartcity.analytics.schemas import evaluate_schema, forecast_query, predictive_query
 from smartcity.auth.guard import require_role
 from smartcity.errors import bad_request
 from smartcity.forecast import evaluate
@@ -59,3 +59,10 @@ def get_correlations():
     max_lag = load_value(fields.Integer(validate=validate.Range(0, 168)),
                          request.args.get("max_lag", "24"), "max_lag")
     return correlations.series_correlation(request.args.get("series", ""), start, end, max_lag)
+
+
+@bp.get("/predictive/<name>")
+@require_role("viewer")
+def get_predictive(name):
+    """A domain's own forecast of the next hours (traffic, energy, waste) with its error."""
+    return predictive.predictive(name, load(predictive_query, request.args)["hours"])

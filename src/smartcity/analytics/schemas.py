@@ -54,5 +54,10 @@ class ForecastQuery(Schema):
     backtest_days = fields.Integer(load_default=None, validate=validate.Range(1, 60))
 
 
+class PredictiveQuery(Schema):
+    hours = fields.Integer(load_default=24, validate=validate.Range(1, 48))
+
+
 evaluate_schema = EvaluateSchema()
+predictive_query = PredictiveQuery()
 forecast_query = ForecastQuery()

@@ -97,6 +97,14 @@ def between(start: int, end: int) -> list[EmergencyIncident]:
         EmergencyIncident.reported_ms >= start, EmergencyIncident.reported_ms < end)))
 
 
+def reported_between(start: int, end: int) -> list[dict]:
+    """Incidents reported in [start, end) in the shape reports list (Domain.incidents)."""
+    return [{"id": r.id, "type": r.type, "severity": f"priority {r.priority}",
+             "status": r.status, "reported": r.reported_ms, "resolved": r.resolved_ms,
+             "description": r.description or r.district_id or ""}
+            for r in sorted(between(start, end), key=lambda r: r.reported_ms)]
+
+
 def busy_units() -> dict[str, tuple[str, str]]:
     """{unit id: (incident id, incident status)} for units on an open incident."""
     rows = db.session.execute(select(EmergencyIncident.unit_id, EmergencyIncident.id,

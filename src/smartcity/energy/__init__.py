@@ -1,7 +1,7 @@
 """Energy domain: grid load, consumption, renewables, carbon, tariffs, forecasts, load balancing."""
 
 from smartcity.domain import Domain
-from smartcity.energy import events, service
+from smartcity.energy import events, forecasting, service
 from smartcity.energy.network import BATTERY, GENERATOR, METER
 from smartcity.energy.tariffs import DEFAULT_TARIFF
 
@@ -40,6 +40,12 @@ domain.after_commit(events.utilisation_watch(domain))
 def renewable_share(start: int, end: int) -> float | None:
     share = service.renewables(start, end, "1d")["share"]
     return None if share is None else round(100 * share, 2)
+
+@domain.predictive
+def predictive(hours: int) -> dict:
+    """Each feeder's load and peak for the next hours, as GET /api/energy/forecast by default."""
+    return forecasting.feeder_forecasts(hours, history_days=21, backtest_days=7)
+
 
 @domain.snapshot
 def snapshot() -> dict:

@@ -87,7 +87,8 @@ def feeder_forecasts(horizon: int, history_days: int, backtest_days: int,
                          naive_m, "methods": scores,
                          "beats_baseline": baseline is not None
                          and best["cv_rmse"] < baseline["cv_rmse"]
-                         and best["mase"] < baseline["mase"]}})
+                         and (None in (best["mase"], baseline["mase"])  # periodic history
+                              or best["mase"] < baseline["mase"])}})
     return {"issued": end, "horizon_h": horizon, "history_days": history_days,
             "temperature": temperature is not None, "items": items}
 

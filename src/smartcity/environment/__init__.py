@@ -1,7 +1,7 @@
 """Environment domain: air quality (US EPA AQI, EU EAQI), noise, weather, health advice."""
 
 from smartcity.domain import Domain
-from smartcity.environment import derived, events, kpis, service
+from smartcity.environment import derived, events, kpis, service, weather_compare
 from smartcity.environment.noise import DEFAULT_LIMITS
 
 domain = Domain(
@@ -14,8 +14,13 @@ domain = Domain(
         "ENVIRONMENT_DERIVED_INTERVAL": 300,  # seconds between runs of the derived-values job
         "ENVIRONMENT_DERIVED_DELAY_S": 60,  # an hour is computed this long after it ends
         "ENVIRONMENT_BACKFILL_HOURS": 48,  # hours the job looks back for missing values
+        # stations against the weather provider (WEATHER_API_KEY): thresholds and job interval
+        "ENVIRONMENT_WEATHER_MAX_DIFF_C": 5.0,
+        "ENVIRONMENT_WEATHER_MAX_DIFF_RH": 20.0,
+        "ENVIRONMENT_WEATHER_COMPARE_INTERVAL": 900,
     })
 domain.job("environment_derived", "ENVIRONMENT_DERIVED_INTERVAL")(derived.write_derived)
+domain.job("weather_compare", "ENVIRONMENT_WEATHER_COMPARE_INTERVAL")(weather_compare.check)
 domain.after_commit(events.CategoryWatch)
 domain.on_city(events.create_default_rules)
 domain.kpi("pm25_mean", "PM2.5 concentration", "µg/m³", target=5.0, better="lower",

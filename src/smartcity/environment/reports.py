@@ -30,7 +30,7 @@ def _limits(device, known) -> tuple[dict | None, str | None]:
     return noise.limits_for(kind, current_app.config["ENVIRONMENT_NOISE_LIMITS"]), kind
 
 
-def _sensor(device, known) -> dict:
+def sensor_entry(device, known) -> dict:
     district = district_of(device, known)
     return {"device_id": device.id, "name": device.name, "location": location(device),
             "district": district["name"] if district else None,
@@ -49,7 +49,7 @@ def noise_status(at: int | None = None) -> dict:
             limits, kind = _limits(device, known)
             limit = limits[period] if limits else None
             latest = reads.latest(conn, device.id, ["laeq", "lamax"])
-            items.append({**_sensor(device, known), "district_type": kind, "period": period,
+            items.append({**sensor_entry(device, known), "district_type": kind, "period": period,
                           "laeq_1h": round(level, 1) if level is not None else None,
                           "samples": len(samples), "limit": limit,
                           "exceedance_db": round(level - limit, 1) if None not in (
@@ -73,7 +73,7 @@ def noise_day(day: str) -> dict:
             hours = noise.hourly_leq(samples, tz)
             over = [iso(h) for h, e in hours.items()
                     if limits and e["leq"] > limits[e["period"]]]
-            items.append({**_sensor(device, known), "district_type": kind,
+            items.append({**sensor_entry(device, known), "district_type": kind,
                           **{k: round(v, 1) if isinstance(v, float) else v
                              for k, v in result.items()}, "hours_exceeding": over})
     return {"day": day, "start": iso(start), "end": iso(end), "timezone": tz.key,
@@ -87,7 +87,7 @@ def weather_now() -> dict:
     with db.reader() as conn:
         for device in devices_of(service.WEATHER_TYPE):
             values = reads.latest(conn, device.id)
-            entry = {**_sensor(device, known),
+            entry = {**sensor_entry(device, known),
                      "values": {k: v["value"] for k, v in values.items()},
                      "ts": max((v["ts"] for v in values.values()), default=None)}
             temperature = values.get("temperature", {}).get("value")

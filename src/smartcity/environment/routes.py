@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, request
 from smartcity.alerts import service as alarms
 from smartcity.alerts.models import Alarm
 from smartcity.auth.guard import require_role
-from smartcity.environment import data, reports, service
+from smartcity.environment import data, reports, service, weather_compare
 from smartcity.environment.schemas import (
     at_schema,
     calculator_schema,
@@ -13,6 +13,7 @@ from smartcity.environment.schemas import (
     manual_entry_schema,
     noise_day_schema,
     trends_schema,
+    weather_compare_schema,
 )
 from smartcity.extensions import db
 from smartcity.http import json_body
@@ -113,6 +114,14 @@ def get_noise_day():
 def get_weather():
     """Give each weather station's latest readings with the heat index."""
     return reports.weather_now()
+
+
+@bp.get("/weather/compare")
+@require_role("viewer")
+def get_weather_compare():
+    """Compare each weather station with the weather provider (status says if it cannot)."""
+    args = load(weather_compare_schema, request.args)
+    return weather_compare.compare(args.get("device_id"))
 
 
 @bp.get("/pollution/trends")

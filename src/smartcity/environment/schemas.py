@@ -63,6 +63,10 @@ class TrendsSchema(Schema):
     at = Time()
 
 
+class WeatherCompareSchema(Schema):
+    device_id = DeviceIds()
+
+
 class NoiseDaySchema(Schema):
     date = fields.Date()
 
@@ -88,6 +92,7 @@ calculator_schema = CalculatorSchema()
 at_schema = AtSchema()
 trends_schema = TrendsSchema()
 noise_day_schema = NoiseDaySchema()
+weather_compare_schema = WeatherCompareSchema()
 data_query_schema = DataQuerySchema()
 manual_entry_schema = ManualEntrySchema()
 

@@ -42,7 +42,8 @@ def backtest(y, forecaster: Forecaster, test_points: int, horizon: int, m: int) 
 
     MAE, CV(RMSE) and NMBE (ASHRAE Guideline 14, p = 1: see metrics.py) pool every forecast
     point; MASE scales each origin's errors by the seasonal naive MAE of that origin's own
-    training data; coverage is the share of actual values inside the prediction intervals.
+    training data (None when every training history is exactly periodic); coverage is the
+    share of actual values inside the prediction intervals.
     """
     y = np.asarray(y, dtype=float)
     if not 0 < test_points < y.size:
@@ -54,13 +55,15 @@ def backtest(y, forecaster: Forecaster, test_points: int, horizon: int, m: int) 
         truth = y[end:end + h]
         actual.append(truth)
         predicted.append(f.mean)
-        scaled.append(np.abs(truth - f.mean) / mase_scale(y[:end], m))
+        scale = mase_scale(y[:end], m)
+        if scale > 0:  # an exactly periodic history: MASE is undefined (Hyndman & Koehler)
+            scaled.append(np.abs(truth - f.mean) / scale)
         inside += int(np.sum((truth >= f.lower) & (truth <= f.upper)))
     a, p = np.concatenate(actual), np.concatenate(predicted)
     return {"origins": len(actual), "points": int(a.size),
             "mae": round(float(np.mean(np.abs(a - p))), 4),
             "cv_rmse": round(cv_rmse(a, p), 3), "nmbe": round(nmbe(a, p), 3),
-            "mase": round(float(np.mean(np.concatenate(scaled))), 4),
+            "mase": round(float(np.mean(np.concatenate(scaled))), 4) if scaled else None,
             "coverage": round(inside / a.size, 3)}
 
 

@@ -68,6 +68,7 @@ class Dispatcher:
         self.thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self.rand = random.random
+        self.composers: dict = {}
         self.stats = {"enqueued": 0, "attempts": 0, "delivered": 0, "retried": 0, "failed": 0}
 
     @property
@@ -97,15 +98,42 @@ class Dispatcher:
             targets = []
         event = event_payload(action, alarm, rule)
         due = now_ms() if now is None else now
-        rows = [T(alarm_id=alarm.get("id"), rule_id=rule.get("id"), action=action,
-                  channel=t["channel"], target=t["target"], secret=t["secret"], payload=event,
+        rows = self._rows(event, targets, action, alarm.get("id"), (rule or {}).get("id"), due)
+        rows += people.enqueue(self.app, action, alarm, rule, event, due)
+        return self._commit(rows)
+
+    def enqueue_event(self, event: dict, targets: list[dict], action: str,
+                      alarm_id: int | None = None, rule_id: int | None = None,
+                      now: int | None = None) -> list[int]:
+        """Insert and commit one pending delivery of any event ({"event": name, ...}) per
+        target {channel, target, secret}; the worker sends them like alarm events."""
+        due = now_ms() if now is None else now
+        return self._commit(self._rows(event, targets, action, alarm_id, rule_id, due))
+
+    def _rows(self, event, targets, action, alarm_id, rule_id, due) -> list:
+        rows = [T(alarm_id=alarm_id, rule_id=rule_id, action=action, channel=t["channel"],
+                  target=t["target"], secret=t.get("secret"), payload=event,
                   status="pending", attempts=0, next_attempt_at=due) for t in targets]
         db.session.add_all(rows)
         db.session.flush()
-        rows += people.enqueue(self.app, action, alarm, rule, event, due)
+        return rows
+
+    def _commit(self, rows: list) -> list[int]:
         db.session.commit()
         self.stats["enqueued"] += len(rows)
         return [row.id for row in rows]
+
+    def add_composer(self, prefix: str, compose) -> None:
+        """E-mails of events named `<prefix>.*` are composed by compose(event) ->
+        (subject, text, [(filename, mimetype, bytes)]), in an app context; alarms by email."""
+        self.composers[prefix] = compose
+
+    def _compose(self, event: dict):
+        compose = self.composers.get(str(event.get("event", "")).split(".", 1)[0])
+        if compose is None:
+            return None
+        with self.app.app_context():
+            return compose(event)
 
     def _severity_changed(self, alarm: dict) -> bool:
         last = db.session.scalar(select(T.payload).where(T.alarm_id == alarm.get("id"),
@@ -154,7 +182,8 @@ class Dispatcher:
                                     sent_at.replace("+00:00", "Z"), config["NOTIFY_TIMEOUT_S"],
                                     policy=policy)
             if row.channel == "email":
-                return email.send(config, row.target, row.id, row.payload)
+                return email.send(config, row.target, row.id, row.payload,
+                                  self._compose(row.payload))
             if row.channel == "sms":
                 return sms.send(config, row.target, row.payload, policy)
             if row.channel == "chat":

@@ -67,26 +67,34 @@ def body(event: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_message(sender: str, to: str, event: dict, delivery_id: int) -> EmailMessage:
+def build_message(sender: str, to: str, event: dict, delivery_id: int,
+                  composed: tuple | None = None) -> EmailMessage:
+    """The alarm e-mail, or what a composer made of another event: (subject, text,
+    [(filename, mimetype, bytes)])."""
+    title, text, attachments = composed or (subject(event), body(event), [])
     msg = EmailMessage()
-    msg["Subject"] = subject(event)
+    msg["Subject"] = _one_line(title)
     msg["From"] = sender
     msg["To"] = to
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = make_msgid(idstring=f"delivery-{delivery_id}", domain="smartcity")
     msg["X-Smartcity-Event"] = event["event"]
     msg["X-Smartcity-Delivery"] = str(delivery_id)
-    msg.set_content(body(event))
+    msg.set_content(text)
+    for filename, mimetype, data in attachments:
+        maintype, subtype = mimetype.split("/", 1)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg
 
 
-def send(config, to: str, delivery_id: int, event: dict) -> Outcome:
+def send(config, to: str, delivery_id: int, event: dict, composed: tuple | None = None) -> Outcome:
     """Send once; retry on connection failures and 4xx replies, not on 5xx or bad settings."""
     if not enabled(config):
         return Outcome(ok=False, error="SMTP_HOST is not configured")
     if not _ADDRESS.fullmatch(to):
         return Outcome(ok=False, error="invalid e-mail address")
-    return deliver(config, build_message(config["SMTP_FROM"], to, event, delivery_id), to)
+    return deliver(config, build_message(config["SMTP_FROM"], to, event, delivery_id, composed),
+                   to)
 
 
 def deliver(config, message: EmailMessage, to: str) -> Outcome:

@@ -3,7 +3,7 @@
 from smartcity.domain import Domain
 from smartcity.roads.store import add_capacity_source
 from smartcity.timeutil import now_ms
-from smartcity.traffic import incidents, service
+from smartcity.traffic import incidents, kpis, prediction, service
 
 COUNTER_KEYS = frozenset({"intensity", "speed", "occupancy"})
 
@@ -11,12 +11,24 @@ domain = Domain(
     "traffic", "Traffic", routes="smartcity.traffic.routes",
     device_types=("traffic_counter", "traffic_signal"), page_script="js/pages/traffic.js", order=20,
     defaults={"TRAFFIC_TIMEZONE": "UTC"})  # the city's local time: peak hours
+domain.kpi("peak_tti", "Mean peak-hour Travel Time Index", "TTI", target=None, better="lower",
+           iso=None,
+           definition="Weekday AM (6-9) and PM (4-7) peak counter-hours, local time: free-flow "
+                      "speed (the segment's limit) over the hour's mean measured speed, at least "
+                      "1; the mean weighted by vehicle-km (segment length x hourly flow), as "
+                      "FHWA's Urban Congestion Report computes the Travel Time Index. No ISO "
+                      "37120/37122 indicator measures it.")(kpis.mean_peak_tti)
+
+domain.predictive(prediction.city_prediction)
 
 
 @domain.setup
 def feed_the_roads(app) -> None:
     """Open incidents take capacity off their segments in every domain's routing."""
     add_capacity_source(app, incidents.open_shares)
+
+
+domain.incidents(incidents.reported_between)
 
 
 @domain.after_commit

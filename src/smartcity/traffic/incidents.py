@@ -76,6 +76,16 @@ def listing(status: str | None = None, segment_id: str | None = None, limit: int
     return list(db.session.scalars(stmt))
 
 
+def reported_between(start: int, end: int) -> list[dict]:
+    """Incidents reported in [start, end) in the shape reports list (Domain.incidents)."""
+    rows = db.session.scalars(select(TrafficIncident).where(
+        TrafficIncident.created_ms >= start, TrafficIncident.created_ms < end)
+        .order_by(TrafficIncident.created_ms))
+    return [{"id": r.id, "type": r.type, "severity": r.severity, "status": r.status,
+             "reported": r.created_ms, "resolved": r.resolved_ms,
+             "description": r.description or f"on {r.segment_id}"} for r in rows]
+
+
 def open_shares() -> dict[str, float]:
     """{segment id: capacity share left} of the open incidents (the smallest per segment)."""
     with db.reader() as conn:

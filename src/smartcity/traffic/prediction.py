@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from flask import current_app
 
+from smartcity.devices.service import devices_of
 from smartcity.errors import ApiError
 from smartcity.extensions import db
 from smartcity.forecast.backtest import best_forecast
@@ -70,3 +71,22 @@ def counter_prediction(device_id: str, hours: int, days: int, end: int | None = 
             conn, [device_id], [key], end - days * DAY_H * HOUR_MS, end, HOUR_MS, "avg")[key]
     return {"device_id": device_id, **predict(series, end, hours,
                                               current_app.config["TRAFFIC_TIMEZONE"], days)}
+
+
+def city_prediction(hours: int, days: int = 28) -> dict:
+    """Every counter's next-hours flow as counter_prediction gives it; a counter without the
+    history it needs is listed with the reason instead of a forecast."""
+    items = []
+    for device in devices_of("traffic_counter"):
+        try:
+            items.append({**counter_prediction(device.id, hours, days),
+                          "segment_id": device.asset_id})
+        except ApiError as exc:
+            items.append({"device_id": device.id, "segment_id": device.asset_id,
+                          "error": exc.message})
+    skills = [i["skill_vs_baseline"] for i in items if i.get("skill_vs_baseline") is not None]
+    return {"kind": "counter flow (veh/h)", "history_days": days,
+            "baseline": "same hour last week (seasonal naive, m=168)",
+            "forecast": sum("points" in i for i in items), "counters": len(items),
+            "median_skill_vs_baseline": round(float(np.median(skills)), 3) if skills else None,
+            "items": items}

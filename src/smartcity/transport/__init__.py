@@ -1,4 +1,5 @@
-"""Transport domain: live vehicles, tracks, GTFS-realtime vehicle positions, GTFS static export."""
+"""Transport domain: live vehicles, tracks, GTFS static export and import, GTFS-realtime
+vehicle positions and trip updates, schedule adherence, headways and arrival predictions."""
 
 from smartcity.domain import Domain
 from smartcity.timeutil import now_ms
@@ -11,7 +12,11 @@ domain = Domain(
         "TRANSPORT_AGENCY_URL": "https://smartcity.example/transport",
         "TRANSPORT_TIMEZONE": "UTC",  # the city's local time: GTFS times are local
         "TRANSPORT_SCHEDULE_SPEED_KMH": 18.0,  # commercial speed, dwell at stops included
-        "TRANSPORT_FIRST_DEPARTURE": "06:00", "TRANSPORT_LAST_DEPARTURE": "22:00"})
+        "TRANSPORT_FIRST_DEPARTURE": "06:00", "TRANSPORT_LAST_DEPARTURE": "22:00",
+        # On time: from 1 min early to 5 min late (the window US agencies commonly use).
+        "TRANSPORT_ON_TIME_EARLY_S": 60, "TRANSPORT_ON_TIME_LATE_S": 300,
+        # A bus's run is its trip only if it keeps, on average, within this of the timetable.
+        "TRANSPORT_MATCH_MAX_DELAY_S": 1800})
 
 
 @domain.after_commit

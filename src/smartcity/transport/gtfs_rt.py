@@ -44,3 +44,35 @@ def feed(vehicles: list[dict], now_ms: int) -> gtfs_realtime_pb2.FeedMessage:
 def as_json(message: gtfs_realtime_pb2.FeedMessage) -> dict:
     """The feed for people: the same fields, named as the specification names them."""
     return MessageToDict(message, preserving_proto_field_name=True)
+
+
+def trip_updates(predictions: list[dict], now_ms: int) -> gtfs_realtime_pb2.FeedMessage:
+    """A FULL_DATASET FeedMessage of TripUpdates: per bus on a trip, its trip (id, route,
+    direction, start date and time), its vehicle, the delay now and a predicted arrival (POSIX
+    time and delay in s) at every stop ahead."""
+    message = gtfs_realtime_pb2.FeedMessage()
+    message.header.gtfs_realtime_version = GTFS_RT_VERSION
+    message.header.incrementality = gtfs_realtime_pb2.FeedHeader.FULL_DATASET
+    message.header.timestamp = now_ms // 1000
+    scheduled = gtfs_realtime_pb2.TripDescriptor.SCHEDULED
+    for p in predictions:
+        entity = message.entity.add()
+        entity.id = p["trip_id"]
+        update = entity.trip_update
+        update.trip.trip_id = p["trip_id"]
+        update.trip.route_id = p["route_id"]
+        if p["direction_id"] is not None:
+            update.trip.direction_id = p["direction_id"]
+        update.trip.start_date = p["start_date"]
+        update.trip.start_time = p["start_time"]
+        update.trip.schedule_relationship = scheduled
+        update.vehicle.id = p["vehicle_id"]
+        update.timestamp = p["timestamp"] // 1000
+        update.delay = p["delay_s"]
+        for s in p["stops"]:
+            stu = update.stop_time_update.add()
+            stu.stop_sequence = s["stop_sequence"]
+            stu.stop_id = s["stop_id"]
+            stu.arrival.time = s["arrival"] // 1000
+            stu.arrival.delay = s["delay_s"]
+    return message

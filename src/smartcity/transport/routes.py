@@ -3,10 +3,12 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, request
 
 from smartcity.auth.guard import require_role
-from smartcity.errors import bad_request
+from smartcity.errors import ApiError, bad_request
 from smartcity.telemetry.params import time_range
 from smartcity.timeutil import now_ms
-from smartcity.transport import gtfs, gtfs_rt, service
+from smartcity.transport import gtfs, gtfs_import, gtfs_rt, live, service, timetable
+from smartcity.transport.schemas import headways_query
+from smartcity.validation import load
 
 bp = Blueprint("transport", __name__, url_prefix="/api/transport")
 
@@ -42,7 +44,21 @@ def vehicle_positions():
     fmt = request.args.get("format", "protobuf")
     if fmt not in ("protobuf", "json"):
         raise bad_request("format must be protobuf or json", "format")
-    message = gtfs_rt.feed(service.vehicles(), now_ms())
+    return feed_response(gtfs_rt.feed(service.vehicles(), now_ms()), fmt)
+
+
+@bp.get("/gtfs-rt/trip-updates")
+@require_role("viewer")
+def trip_updates():
+    """Serve every bus trip's predicted arrivals as GTFS-realtime TripUpdates (format=json)."""
+    fmt = request.args.get("format", "protobuf")
+    if fmt not in ("protobuf", "json"):
+        raise bad_request("format must be protobuf or json", "format")
+    at = now_ms()
+    return feed_response(gtfs_rt.trip_updates(live.predictions(at), at), fmt)
+
+
+def feed_response(message, fmt: str):
     if fmt == "json":
         return gtfs_rt.as_json(message)
     return Response(message.SerializeToString(), mimetype=PROTOBUF)
@@ -51,7 +67,51 @@ def vehicle_positions():
 @bp.get("/gtfs.zip")
 @require_role("viewer")
 def gtfs_export():
-    """Export the city's bus lines and stops as a GTFS static feed (zip)."""
-    body = gtfs.to_zip(service.gtfs_feed(current_app.config, datetime.now(UTC).date()))
+    """Export the timetable in force (imported, else derived from the lines) as GTFS (zip)."""
+    body = gtfs.to_zip(timetable.tables(current_app.config, datetime.now(UTC).date()))
     return Response(body, mimetype="application/zip",
                     headers={"Content-Disposition": "attachment; filename=gtfs.zip"})
+
+
+@bp.post("/gtfs")
+@require_role("operator")
+def gtfs_import_feed():
+    """Import a GTFS static feed (zip: multipart field file or raw body), replacing the stored."""
+    upload = request.files.get("file")
+    body = upload.read() if upload else request.get_data()
+    if not body:
+        raise bad_request("file: a GTFS zip is required", "file")
+    try:
+        feed = gtfs_import.parse(body)
+    except gtfs_import.FeedError as exc:
+        first = exc.problems[0]
+        raise ApiError(400, "validation_error", str(exc),
+                       {"field": "file", "file": first["file"], "line": first["line"],
+                        "column": first["field"], "problems": exc.problems}) from None
+    counts = timetable.store(feed)
+    return {**counts, "ignored_files": feed["ignored"],
+            "skipped_stops": feed["skipped_stops"]}, 201
+
+
+@bp.get("/lines/<route_id>/adherence")
+@require_role("viewer")
+def line_adherence(route_id):
+    """Give a line's runs in [start, end) with the delay at each stop, mean delay and on-time %."""
+    start, end = time_range(default_span="-2h")
+    return live.delays(route_id, start, end)
+
+
+@bp.get("/stops/<stop_id>/headways")
+@require_role("viewer")
+def stop_headways(stop_id):
+    """Give headways at a stop in [start, end): CV, and SWT, AWT and EWT as TfL defines them."""
+    args = load(headways_query, request.args)
+    start, end = time_range(default_span="-2h")
+    return live.headways(stop_id, args.get("route"), args.get("direction"), start, end)
+
+
+@bp.get("/stops/<stop_id>/arrivals")
+@require_role("viewer")
+def stop_arrivals(stop_id):
+    """Predict arrivals at a stop from live positions and observed segment speeds."""
+    return live.arrivals(stop_id, now_ms())

@@ -5,7 +5,7 @@ from flask import current_app
 
 from smartcity.domain import Domain
 from smartcity.waste import events, kpis, schedule
-from smartcity.waste.bins import bin_states
+from smartcity.waste.bins import bin_states, fill_prediction
 from smartcity.waste.metrics import CostModel
 
 domain = Domain(
@@ -30,6 +30,7 @@ domain = Domain(
 domain.on_city(events.create_default_rules)
 domain.after_commit(events.level_watch(domain))
 domain.job("waste_daily_plan", "WASTE_PLAN_INTERVAL")(schedule.plan_tomorrow)
+domain.predictive(fill_prediction)
 domain.kpi("collected_before_full", "Bins collected before full", "%", target=95.0,
            better="higher", iso=None,
            definition="Of the bins emptied by rounds completed in the period, the share whose "

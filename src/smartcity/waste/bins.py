@@ -86,3 +86,27 @@ def update_level(device: Device, level: float, ts=None) -> ingest.Outcome:
     item = {"values": {LEVEL_KEY: level}} | ({} if ts is None else {"ts": ts})
     points = parse.reading_points(device.id, item, now_ms(), ingest.max_skew_ms())
     return ingest.store(ingest.Outcome(accepted=1, points=points))
+
+
+def fill_prediction(hours: int) -> dict:
+    """Each bin's level in `hours` and whether it is full by then, from its fill estimate
+    (Theil-Sen rate since the last emptying, fill.py): "full" when the estimate reaches 100 %
+    within the horizon, "maybe" when only the fast end of the rate's interval does."""
+    items = []
+    for state in bin_states():
+        estimate = state["_estimate"]
+        due, low = state["hours_to_full"], state["hours_to_full_interval"][0]
+        outlook = None if estimate.rate_pct_h is None else (
+            "full" if due is not None and due <= hours
+            else "maybe" if low is not None and low <= hours else "not_full")
+        level = estimate.level_at(hours)
+        items.append({k: state[k] for k in ("id", "name", "stream", "district", "level",
+                                             "rate_pct_h", "hours_to_full",
+                                             "hours_to_full_interval", "confidence")}
+                     | {"level_at_horizon": None if level is None else round(level, 1),
+                        "outlook": outlook})
+    items.sort(key=lambda i: (i["hours_to_full"] is None, i["hours_to_full"] or 0, i["id"]))
+    count = {o: sum(i["outlook"] == o for i in items) for o in ("full", "maybe", "not_full")}
+    return {"kind": "bin fill level (%)", "method": "Theil-Sen fill rate since the last emptying",
+            "bins": len(items), "full_within_horizon": count["full"],
+            "maybe_full_within_horizon": count["maybe"], "items": items}

@@ -3,7 +3,7 @@ DMA, leakage by the minimum-night-flow method, the IWA Infrastructure Leakage In
 pressure alarms."""
 
 from smartcity.domain import Domain
-from smartcity.water import events
+from smartcity.water import events, quality
 from smartcity.water.network import DEVICE_TYPES
 
 domain = Domain(
@@ -22,9 +22,21 @@ domain = Domain(
         "WATER_BURST_RISE_FRACTION": 0.25,  # rise over the baseline that counts as sudden
         "WATER_BURST_MIN_RISE_M3H": 1.0,  # ... and at least this much
         "WATER_BURST_SEVERITY": "major",
+        # the pressure-drop burst check (water/burst.py): the last window against the hour
+        # before it, at every pressure sensor of a DMA
+        "WATER_DROP_INTERVAL": 60,
+        "WATER_DROP_WINDOW_MIN": 15,
+        "WATER_DROP_BASELINE_MIN": 60,
+        "WATER_DROP_MIN_BAR": 0.3,  # a drop must pass this ...
+        "WATER_DROP_NOISE_K": 5.0,  # ... and this many times the sensor's own noise
+        "WATER_DROP_MIN_SENSORS": 2,  # neighbouring sensors that must drop together
+        "WATER_DROP_SEVERITY": "critical",
+        # drinking-water quality limits (water/quality.py cites their sources)
+        **quality.DEFAULTS,
     })
 domain.on_city(events.create_default_rules)
 domain.job("water_night_check", "WATER_BURST_INTERVAL")(events.night_check)
+domain.job("water_pressure_drop", "WATER_DROP_INTERVAL")(events.pressure_drop_check)
 
 
 @domain.tile("suspected-leaks", "Suspected leaks")

@@ -1,6 +1,7 @@
-"""Water alarms: the default rules a demo city starts with (pressure outside the service band)
-and the nightly suspected-burst check."""
+"""Water alarms: the default rules a demo city starts with (pressure outside the service band,
+quality outside its limits) and the nightly suspected-burst check."""
 
+from flask import current_app
 from sqlalchemy import select
 
 from smartcity.alerts import rule_service
@@ -8,7 +9,7 @@ from smartcity.alerts import service as alerts
 from smartcity.alerts.models import Alarm
 from smartcity.extensions import db
 from smartcity.timeutil import now_ms
-from smartcity.water import service
+from smartcity.water import quality, service
 from smartcity.water.network import PRESSURE
 
 DEFAULT_RULES = [
@@ -26,8 +27,10 @@ DEFAULT_RULES = [
 
 
 def create_default_rules(_city_id: str | None = None) -> list[str]:
-    """Create the default water rules that do not exist yet; return their names."""
-    return rule_service.ensure_rules(DEFAULT_RULES, "water defaults")
+    """Create the default water rules that do not exist yet (pressure band, and the quality
+    limits of the settings); return their names."""
+    return rule_service.ensure_rules(DEFAULT_RULES + quality.rules(current_app.config),
+                                     "water defaults")
 
 
 BURST = "suspected_burst"
@@ -70,3 +73,28 @@ def open_bursts() -> list[dict]:
     rows = db.session.scalars(select(Alarm).where(Alarm.type == BURST, Alarm.active.is_(True)))
     return sorted(({"dma": a.originator_id, "value": a.value, "details": a.details or {}}
                    for a in rows), key=lambda a: -(a["value"] or 0))
+
+
+DROP = "pressure_drop_burst"
+
+
+def pressure_drop_check(app, now: int | None = None) -> dict:
+    """The pressure-drop job: a DMA whose neighbouring pressure sensors dropped together against
+    their own last hour raises a pressure-drop burst alarm (repeats count it up). It is not
+    cleared by the job: an hour later the drop is the new baseline, which says nothing about
+    the burst being repaired; an operator clears it."""
+    at = now_ms() if now is None else now
+    raised = []
+    for item in service.pressure_drops(at):
+        found = item["burst"]
+        if not found:
+            continue
+        names = ", ".join(f"{s} {d['now_bar']:.2f} bar (-{d['drop_bar']:.2f})"
+                          for s, d in found["sensors"].items())
+        alerts.raise_alarm(
+            "asset", item["dma"], DROP, app.config["WATER_DROP_SEVERITY"],
+            {"at": at, "message": f"{item['name']}: pressure fell at {len(found['sensors'])} "
+             f"sensors together: {names}", **found},
+            value=found["max_drop_bar"], domain="water")
+        raised.append(item["dma"])
+    return {"at": at, "suspected_bursts": raised}

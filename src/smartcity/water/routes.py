@@ -8,10 +8,12 @@ from smartcity.timeutil import now_ms
 from smartcity.validation import load
 from smartcity.water import leakage, service
 from smartcity.water.schemas import (
+    at_query_schema,
     consumption_query_schema,
     ili_schema,
     leak_analysis_schema,
     leaks_query_schema,
+    period_query_schema,
 )
 
 bp = Blueprint("water", __name__, url_prefix="/api/water")
@@ -78,3 +80,28 @@ def get_leaks():
     night = (args["night"] // service.DAY * service.DAY if args.get("night")
              else service.last_night(now_ms()))
     return {"night": night, "items": service.leaks(night)}
+
+
+def _period(args: dict, default_ms: int) -> tuple[int, int]:
+    """[start, end) of a query: end defaults to now, start to `default_ms` before end."""
+    end = args.get("end") or now_ms()
+    start = args.get("start") or end - default_ms
+    if end <= start:
+        raise bad_request("end must be after start", "end")
+    return start, end
+
+
+@bp.get("/quality")
+@require_role("viewer")
+def get_quality():
+    """Water quality (pH, turbidity, chlorine) per sensor against the limits (start, end)."""
+    start, end = _period(load(period_query_schema, request.args), service.DAY)
+    return service.water_quality(start, end)
+
+
+@bp.get("/pressure-drops")
+@require_role("viewer")
+def get_pressure_drops():
+    """Each DMA's pressure sensors against their last hour, and a suspected burst (at)."""
+    args = load(at_query_schema, request.args)
+    return {"items": service.pressure_drops(args.get("at") or now_ms())}

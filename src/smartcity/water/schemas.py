@@ -52,7 +52,18 @@ class LeaksQuerySchema(Schema):
     night = Time()  # any time in the night's day: its midnight (UTC) is taken
 
 
+class AtQuerySchema(Schema):
+    at = Time()
+
+
+class PeriodQuerySchema(Schema):
+    start = Time()
+    end = Time()
+
+
 leak_analysis_schema = LeakAnalysisSchema()
+period_query_schema = PeriodQuerySchema()
+at_query_schema = AtQuerySchema()
 ili_schema = IliSchema()
 consumption_query_schema = ConsumptionQuerySchema()
 leaks_query_schema = LeaksQuerySchema()

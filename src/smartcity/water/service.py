@@ -5,7 +5,7 @@ from flask import current_app
 
 from smartcity.extensions import db
 from smartcity.telemetry import reads
-from smartcity.water import burst, leakage
+from smartcity.water import burst, leakage, quality
 from smartcity.water.network import BAR_TO_M, Dma, load_dmas
 
 HOUR = 3_600_000
@@ -179,3 +179,61 @@ def burst_check(night_start: int) -> list[dict]:
                 config["WATER_BURST_RISE_FRACTION"], config["WATER_BURST_MIN_RISE_M3H"])
             out.append(tonight | {"burst": found})
     return out
+
+
+def water_quality(start: int, end: int) -> dict:
+    """Every quality sensor's newest pH, turbidity and chlorine with their status against the
+    limits, and over [start, end) each parameter's min, max and share of samples within them."""
+    limits = quality.limits(current_app.config)
+    items = []
+    with db.reader() as conn:
+        for dma in load_dmas():
+            for device_id in dma.quality:
+                newest = reads.latest(conn, device_id, list(quality.PARAMETERS))
+                parameters = {}
+                for name in quality.PARAMETERS:
+                    values = [v for _, v in reads.samples(conn, device_id, name, start, end)]
+                    now = newest.get(name)
+                    parameters[name] = {
+                        "value": now["value"] if now else None, "ts": now["ts"] if now else None,
+                        "status": quality.classify(now["value"] if now else None, limits[name]),
+                        "min": min(values, default=None), "max": max(values, default=None),
+                        "samples": len(values),
+                        "compliance_pct": quality.compliance(values, limits[name])}
+                states = {p["status"] for p in parameters.values()} - {None}
+                items.append({"device_id": device_id, "dma": dma.id, "dma_name": dma.name,
+                              "location": dma.locations.get(device_id),
+                              "status": ("no_data" if not states else "ok" if states == {"ok"}
+                                         else "out_of_limits"),
+                              "parameters": parameters})
+    return {"start": start, "end": end, "limits": limits, "items": items,
+            "out_of_limits": sum(i["status"] == "out_of_limits" for i in items)}
+
+
+def pressure_drops(now: int) -> list[dict]:
+    """Every DMA's pressure sensors, each over the last WATER_DROP_WINDOW_MIN against the
+    WATER_DROP_BASELINE_MIN before it, and the suspected burst when enough dropped together
+    (burst.simultaneous_drop); status "too_few_sensors" where the DMA has fewer than
+    WATER_DROP_MIN_SENSORS pressure sensors."""
+    config = current_app.config
+    window = config["WATER_DROP_WINDOW_MIN"] * 60_000
+    baseline = config["WATER_DROP_BASELINE_MIN"] * 60_000
+    items = []
+    with db.reader() as conn:
+        for dma in load_dmas():
+            base = {"dma": dma.id, "name": dma.name, "at": now,
+                    "window": {"start": now - window, "end": now}}
+            if len(dma.pressure) < config["WATER_DROP_MIN_SENSORS"]:
+                items.append(base | {"status": "too_few_sensors", "sensors": {},
+                                     "burst": None})
+                continue
+            series = reads.samples_of(conn, dma.pressure, "pressure",
+                                      now - window - baseline, now)
+            sensors = {s: burst.sensor_drop(series[s], now, window, baseline,
+                                            config["WATER_DROP_MIN_BAR"],
+                                            config["WATER_DROP_NOISE_K"])
+                       for s in dma.pressure}
+            found = burst.simultaneous_drop(sensors, config["WATER_DROP_MIN_SENSORS"])
+            items.append(base | {"status": "ok" if any(sensors.values()) else "no_data",
+                                 "sensors": sensors, "burst": found})
+    return items

@@ -5,6 +5,7 @@ import uPlot from "/static/vendor/uplot/uPlot.esm.js";
 import { formatNumber, h } from "../dom.js";
 
 const axisHeight = 32;
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2.5e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 /** A flat series (one point, a constant) gets a narrow band around its value, not 0..2v. */
@@ -63,10 +64,12 @@ export class TimeChart {
     const xAxis = this.daily ? { ...axis, splits: () => this.xs,
       values: (_u, splits) => splits.map((s) => new Date(s * 1000).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" })) } : axis;
     const yValues = (_u, splits) => splits.map((v) => formatNumber(v, this.decimals, 0));
+    // Whole-number quantities (AQI, counts) get whole-number ticks: 59.5 would print as 60 twice.
+    const yAxis = { ...axis, values: yValues, size: axisSize, ...(this.decimals === 0 ? { incrs: WHOLE_STEPS } : {}) };
     return {
       width, height: this.height, legend: { show: false }, cursor: { show: true, drag: { x: false } },
       scales: { x: { time: true, range: this.xRange() }, y: { range: flatRange } },
-      axes: [{ ...xAxis, size: axisHeight }, { ...axis, values: yValues, size: axisSize }],
+      axes: [{ ...xAxis, size: axisHeight }, yAxis],
       series: [{}, series],
     };
   }

@@ -75,6 +75,9 @@ function skeleton(root) {
         h("h2", { id: "env-noise-heading" }, "Noise, last hour"), h("div", { id: "env-noise" })),
       h("section", { class: "card", "aria-labelledby": "env-weather-heading" },
         h("h2", { id: "env-weather-heading" }, "Weather and heat index"), h("div", { id: "env-weather" }))),
+    h("section", { class: "card", "aria-labelledby": "env-provider-heading" },
+      h("h2", { id: "env-provider-heading" }, "Stations against the weather provider"),
+      h("p", { id: "env-provider-status", class: "muted" }), h("div", { id: "env-provider" })),
     h("section", { class: "card", "aria-labelledby": "env-alarms-heading" },
       h("h2", { id: "env-alarms-heading" }, "Environment alarms"), h("div", { id: "env-alarms" })));
 }
@@ -224,6 +227,39 @@ function renderWeather(body) {
   });
 }
 
+const PROVIDER_STATUS = {
+  ok: () => "Provider answering.",
+  unconfigured: () => "No weather provider is configured (WEATHER_API_KEY).",
+  unavailable: (p) => `Provider unavailable: ${p.last_error || p.reason || "no answer"}` +
+    (p.retry_after_s ? `; next try in ${Math.ceil(p.retry_after_s)} s.` : "."),
+};
+const degrees = (v) => (v === null || v === undefined ? "—" : `${formatNumber(v, 1, 1)} °C`);
+const percent = (v) => (v === null || v === undefined ? "—" : `${formatNumber(v, 0, 0)} %`);
+
+function comparisonStatus(item) {
+  if (item.error) return item.error;
+  if (item.stale) return "stale reading, not judged";
+  return item.has_alerts ? item.alerts.map((a) => a.message).join("; ") : "agrees";
+}
+
+function renderProvider(body) {
+  const provider = body.provider;
+  $("#env-provider-status").textContent = (PROVIDER_STATUS[provider.status] || (() => provider.status))(provider) +
+    ` Thresholds: ${body.thresholds.temperature} °C, ${body.thresholds.humidity} % RH.`;
+  document.body.dataset.weatherProvider = provider.status;
+  renderTable($("#env-provider"), {
+    caption: "Latest station readings against the provider's current weather at the station",
+    columns: [
+      { label: "Station", value: (i) => i.name || i.device_id },
+      { label: "Ours", value: (i) => `${degrees(i.local_sensors.temperature)} · ${percent(i.local_sensors.humidity)}`, className: "num" },
+      { label: "Provider", value: (i) => (i.weather_api ? `${degrees(i.weather_api.temperature)} · ${percent(i.weather_api.humidity)}` : "—"), className: "num" },
+      { label: "Difference", value: (i) => (i.differences.temperature ? degrees(i.differences.temperature.absolute_difference) : "—"), className: "num" },
+      { label: "Status", value: comparisonStatus },
+    ],
+    rows: body.items, rowId: (i) => i.device_id, empty: "No weather stations yet.",
+  });
+}
+
 async function load() {
   const [quality, summary] = await Promise.all([api.get("/api/environment/air-quality"),
     api.get("/api/environment/air-quality/summary")]);
@@ -236,7 +272,8 @@ async function load() {
   document.body.dataset.environmentHour = String(quality.hour);
   markUpdated();
   await Promise.all([renderChart(), api.get("/api/environment/noise").then(renderNoise),
-    api.get("/api/environment/weather").then(renderWeather)]);
+    api.get("/api/environment/weather").then(renderWeather),
+    api.get("/api/environment/weather/compare").then(renderProvider)]);
 }
 
 async function render() {

@@ -1,0 +1,1 @@
+"""Clients of services outside the city's own infrastructure (weather providers, ...)."""
