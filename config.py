@@ -110,6 +110,10 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # Retry-After instead of queueing without bound.
 # INGEST_QUEUE_SIZE = 2000
 
+# HTTP ingest requests one process works on at once (env). Beyond, ingest answers 503
+# ingest_busy with Retry-After before reading the body (load shedding). 0: no limit.
+# INGEST_MAX_IN_FLIGHT = 64
+
 # Seconds an ingest request waits for its batch to be committed before answering 503
 # (retrying is safe: a duplicate reading is ignored).
 # INGEST_COMMIT_TIMEOUT = 30

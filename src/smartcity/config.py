@@ -52,6 +52,10 @@ class Config:
     MAX_CLOCK_SKEW = 300  # seconds a reading may be ahead of server time
     INGEST_QUEUE_SIZE = 2000  # jobs (requests/messages) waiting for the writer
     INGEST_COMMIT_TIMEOUT = 30  # seconds a request waits for its commit
+    # HTTP ingest requests one process works on at once; more answer 503 + Retry-After at once
+    # (load shedding: a burst cannot take every gunicorn thread from reads and WebSockets, nor
+    # grow memory). 0: no limit.
+    INGEST_MAX_IN_FLIGHT = 64
     RETENTION_DAYS = 90  # raw readings
     ROLLUP_RETENTION_DAYS = 730  # 1-minute and 1-hour rollups
     RETENTION_INTERVAL = 3600  # seconds between retention runs
@@ -165,6 +169,7 @@ class Config:
         "MAX_BATCH_POINTS": int,
         "MAX_CLOCK_SKEW": int,
         "INGEST_QUEUE_SIZE": int,
+        "INGEST_MAX_IN_FLIGHT": int,
         "RETENTION_DAYS": int,
         "MQTT_CLIENT_ID": str,
         "PROXY_FIX": int,

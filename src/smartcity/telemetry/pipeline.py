@@ -85,7 +85,21 @@ class Pipeline:
         self.thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self.stats = {"batches": 0, "points_in": 0, "points_stored": 0, "commit_failures": 0,
-                      "parts_refused": 0, "last_commit_ms": 0.0}
+                      "parts_refused": 0, "last_commit_ms": 0.0, "requests_shed": 0}
+        limit = app.config.get("INGEST_MAX_IN_FLIGHT") or 0
+        self._in_flight = threading.BoundedSemaphore(limit) if limit > 0 else None
+
+    # -- admission of HTTP ingest requests ---------------------------------------------------
+    def admit(self) -> bool:
+        """Take one of INGEST_MAX_IN_FLIGHT slots without waiting; False when all are taken."""
+        if self._in_flight is None or self._in_flight.acquire(blocking=False):
+            return True
+        self.stats["requests_shed"] += 1
+        return False
+
+    def release(self) -> None:
+        if self._in_flight is not None:
+            self._in_flight.release()
 
     # -- producers ---------------------------------------------------------------------------
     def submit(self, points: list[Point], callback=None, block: bool = False,
