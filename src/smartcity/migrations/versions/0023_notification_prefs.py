@@ -1,7 +1,7 @@
 """notification preferences, digest items, Web Push subscriptions; deliveries name their user
 
 Revision ID: 0023
-Revises: 0022
+Revises: 0021
 Create Date: 2026-12-04
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0023"
-down_revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
