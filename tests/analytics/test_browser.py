@@ -53,6 +53,7 @@ def test_analytics_shows_kpis_a_forecast_and_a_correlation(operator, history):
     assert "95 % prediction interval" in page.locator("#forecast-chart").inner_text()
     note = page.locator("#forecast-backtest").inner_text()
     assert "Backtest on the last 2 days" in note and "seasonal naive baseline CV(RMSE)" in note
+    page.wait_for_selector("#forecast-accuracy-none")  # nothing issued and scored yet
     page.select_option("#corr-a", "aq-1:pm25")
     page.select_option("#corr-b", "aq-1:no2")
     page.click("#corr-form button[type=submit]")

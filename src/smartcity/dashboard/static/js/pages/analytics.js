@@ -40,7 +40,8 @@ function skeleton(root) {
           h("div", { class: "field-actions" }, h("button", { class: "button", type: "submit" }, "Forecast"))),
         h("div", { id: "forecast-chart", "aria-live": "polite" },
           h("p", { class: "muted" }, "Choose a device and key: the next 24 hours of its hourly means, with the interval and the backtest behind them.")),
-        h("p", { class: "muted", id: "forecast-backtest" })),
+        h("p", { class: "muted", id: "forecast-backtest" }),
+        h("div", { id: "forecast-accuracy" })),
       h("section", { class: "card", "aria-labelledby": "corr-heading" },
         h("h2", { id: "corr-heading" }, "Correlation explorer"),
         h("form", { id: "corr-form", class: "grid-form" },
@@ -147,6 +148,31 @@ async function forecast(event) {
     + ` History ${body.history_days} days, ${Math.round(body.coverage * 100)} % of hours with readings.`;
   box.dataset.state = "ready";
   box.dataset.method = body.method;
+  await renderAccuracy(body.device_id, body.key);
+}
+
+/** How the forecasts the scheduler issued for this key did once their actuals came in. */
+async function renderAccuracy(deviceId, key) {
+  const body = await api.get("/api/analytics/forecast/accuracy", { device_id: deviceId, key, days: 7 });
+  const box = $("#forecast-accuracy");
+  const rows = Object.entries(body.methods).map(([method, s]) => ({ method, ...s }));
+  if (!rows.length) {
+    clear(box, h("p", { class: "muted", id: "forecast-accuracy-none" }, "No issued forecast of this key has been scored "
+      + "in the last 7 days: the scheduler forecasts every key each hour and scores each forecast once its hours have passed."));
+    return;
+  }
+  renderTable(box, {
+    caption: `Measured accuracy of the forecasts issued in the last ${body.days} days (${body.best ? `best: ${methodName(body.best)}` : "no ranking yet"})`,
+    columns: [
+      { label: "Method", value: (r) => (r.method === "auto" ? "chosen by backtest" : methodName(r.method)) },
+      { label: "Forecasts", className: "num", value: (r) => r.runs },
+      { label: "MAE", className: "num", value: (r) => formatNumber(r.mae, 2) },
+      { label: "CV(RMSE)", className: "num", value: (r) => (r.cv_rmse_pct === null ? "—" : `${formatNumber(r.cv_rmse_pct, 1)} %`) },
+      { label: "MASE", className: "num", value: (r) => (r.mase === null ? "—" : formatNumber(r.mase, 2)) },
+      { label: "In interval", className: "num", value: (r) => `${formatNumber(r.coverage * 100, 0)} %` },
+    ],
+    rows, rowId: (r) => r.method,
+  });
 }
 
 async function correlate(event) {
