@@ -16,7 +16,8 @@ from smartcity.models import metadata
 
 # One database per test run, so that parallel runs on one server never wipe each other.
 TEST_DB_NAME = f"smartcity_test_{os.getpid()}"
-pytest_plugins = ["tests.broker", "tests.browser", "tests.domain", "tests.smtp"]
+pytest_plugins = ["tests.broker", "tests.browser", "tests.domain", "tests.smtp",
+                  "tests.webhook"]
 
 
 def _postgres_test_url(base_url: str, name: str = TEST_DB_NAME) -> str:

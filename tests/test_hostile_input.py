@@ -47,6 +47,23 @@ def test_out_of_range_ids_and_nul_in_paths_or_queries_never_answer_500(app, clie
     assert seen > 200
 
 
+def test_an_id_beyond_its_column_is_404_whatever_the_method(app, client, admin):
+    # werkzeug answered 405 to DELETE /api/users/2147483648: the GET rule of the path was seen
+    # before the DELETE rule's converter refused the number.
+    seen = 0
+    for rule in _api_rules(app):
+        if "<int:" not in rule.rule:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            path = re.sub(r"<int:[a-z_]+>", "2147483648", rule.rule)
+            path = _path(type("R", (), {"rule": path}), "1")
+            response = client.open(path, method=method, headers=admin, json={})
+            assert response.status_code == 404, (method, path, response.get_data()[:300])
+            assert response.get_json()["error"]["code"] == "not_found"
+            seen += 1
+    assert seen > 30
+
+
 def test_bodies_with_nul_or_oversized_integers_never_answer_500(app, client, admin):
     for rule in _api_rules(app):
         for method in sorted(rule.methods & {"POST", "PUT", "PATCH"}):

@@ -52,6 +52,10 @@ class Config:
     MAX_CLOCK_SKEW = 300  # seconds a reading may be ahead of server time
     INGEST_QUEUE_SIZE = 2000  # jobs (requests/messages) waiting for the writer
     INGEST_COMMIT_TIMEOUT = 30  # seconds a request waits for its commit
+    # HTTP ingest requests one process works on at once; more answer 503 + Retry-After at once
+    # (load shedding: a burst cannot take every gunicorn thread from reads and WebSockets, nor
+    # grow memory). 0: no limit.
+    INGEST_MAX_IN_FLIGHT = 64
     RETENTION_DAYS = 90  # raw readings
     ROLLUP_RETENTION_DAYS = 730  # 1-minute and 1-hour rollups
     RETENTION_INTERVAL = 3600  # seconds between retention runs
@@ -74,6 +78,7 @@ class Config:
     # Device control
     COMMAND_RATE_LIMIT = "30 per minute"  # commands per device
     COMMAND_EXPIRY_INTERVAL = 15  # seconds between sweeps that expire overdue commands
+    SCHEDULER_TICK_S = 15.0  # seconds between the scheduler's looks for due jobs
 
     # Socket.IO: with REDIS_URL every process emits through this Redis channel
     SOCKETIO_CHANNEL = "smartcity-socketio"
@@ -94,6 +99,16 @@ class Config:
     SMTP_PASSWORD = None
     SMTP_STARTTLS = False
     SMTP_FROM = "smartcity@localhost"
+    # People's own notifications (notifications/people.py): SMS through a Twilio-compatible
+    # provider, Web Push with VAPID, chat webhooks; digests are put together by a job.
+    SMS_API_URL = None  # e.g. https://api.twilio.com/2010-04-01; unset: no SMS
+    SMS_ACCOUNT_SID = None
+    SMS_AUTH_TOKEN = None
+    SMS_FROM = None  # the sending number (E.164) or messaging service
+    VAPID_PRIVATE_KEY = None  # base64url raw P-256 key (`run.py vapid-key`); unset: no push
+    VAPID_SUBJECT = "mailto:smartcity@localhost"  # who the push service may contact
+    PUSH_TTL_S = 3600  # how long a push service keeps an undelivered message
+    NOTIFY_DIGEST_INTERVAL = 60  # seconds between runs of the digest job
 
     # Accounts: password policy and reset by e-mail
     PASSWORD_MIN_SCORE = 3  # zxcvbn score (0-4) a new password needs
@@ -155,11 +170,14 @@ class Config:
         "MAX_BATCH_POINTS": int,
         "MAX_CLOCK_SKEW": int,
         "INGEST_QUEUE_SIZE": int,
+        "INGEST_MAX_IN_FLIGHT": int,
         "RETENTION_DAYS": int,
         "MQTT_CLIENT_ID": str,
         "PROXY_FIX": int,
         "MQTT_PUBLIC_HOST": str,
         "COMMAND_RATE_LIMIT": str,
+        "COMMAND_EXPIRY_INTERVAL": int,
+        "SCHEDULER_TICK_S": float,
         "SOCKETIO_CHANNEL": str,
         "DEVICE_CACHE_TTL": float,
         "START_BACKGROUND": _flag,
@@ -176,6 +194,13 @@ class Config:
         "SMTP_PASSWORD": str,
         "SMTP_STARTTLS": _flag,
         "SMTP_FROM": str,
+        "SMS_API_URL": str,
+        "SMS_ACCOUNT_SID": str,
+        "SMS_AUTH_TOKEN": str,
+        "SMS_FROM": str,
+        "VAPID_PRIVATE_KEY": str,
+        "VAPID_SUBJECT": str,
+        "PUSH_TTL_S": int,
         "PASSWORD_MIN_SCORE": int,
         "PASSWORD_RESET_TTL_S": int,
         "WEATHER_API_URL": str,

@@ -3,7 +3,8 @@
 import orjson
 from flask import request
 from flask.sessions import SessionInterface
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from smartcity.errors import ApiError, bad_request
 
@@ -59,6 +60,14 @@ class BoundedInt(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits, min, 2**31 - 1 if max is None else max, signed)
+
+    def to_python(self, value: str) -> int:
+        # A 404 here, not werkzeug's "no match": that would answer 405 to DELETE
+        # /api/users/4294967296, because the GET rule of the same path was seen first.
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise NotFound() from None
 
 
 def refuse_nul():

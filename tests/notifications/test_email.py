@@ -1,7 +1,8 @@
 from email import message_from_bytes, policy
 
 from smartcity.timeutil import now_ms
-from tests.notifications.conftest import free_port, make_alarm, make_rule
+from tests.broker import free_port
+from tests.notifications.conftest import make_alarm, make_rule
 
 
 def parse(message: dict):

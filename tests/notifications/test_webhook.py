@@ -5,7 +5,8 @@ import orjson
 from smartcity.notifications.dispatcher import backoff_ms
 from smartcity.notifications.webhook import sign, verify_signature
 from smartcity.timeutil import now_ms
-from tests.notifications.conftest import free_port, make_alarm, make_rule
+from tests.broker import free_port
+from tests.notifications.conftest import make_alarm, make_rule
 
 SECRET = "whsec-0123456789"
 

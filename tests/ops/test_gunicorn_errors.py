@@ -2,46 +2,19 @@
 the real gunicorn with the shipped gunicorn.conf.py, driven over a raw socket."""
 
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
 
 import pytest
 import requests
 
-from tests.broker import ROOT, free_port
+from tests.gunicorn import gunicorn as run_gunicorn
 
 
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("gunicorn")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("REDIS_URL", "MQTT_URL", "DATABASE_URL", "SMARTCITY_ENV")}
-    env.update({"DATABASE_URL": f"sqlite:///{tmp}/app.db", "WEB_CONCURRENCY": "1",
-                "GUNICORN_CMD_ARGS": "--threads 4", "START_BACKGROUND": "false",
-                "MQTT_INGEST": "false", "PYTHONUNBUFFERED": "1"})
-    log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                             "--bind", f"127.0.0.1:{port}", "app:app"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        assert proc.poll() is None, (tmp / "gunicorn.log").read_text()[-3000:]
-        try:
-            requests.get(f"{url}/api/health", timeout=30)  # the worker may still be booting
-            break
-        except (requests.ConnectionError, requests.Timeout):
-            assert time.monotonic() < deadline, (tmp / "gunicorn.log").read_text()[-3000:]
-            time.sleep(0.2)
-    yield port, url, tmp / "gunicorn.log"
-    proc.terminate()
-    proc.wait(40)
-    log.close()
+    with run_gunicorn(tmp, f"sqlite:///{tmp}/app.db") as server:
+        yield server.port, server.url, server.log
 
 
 def raw(port: int, data: bytes) -> tuple[int, dict, bytes]:

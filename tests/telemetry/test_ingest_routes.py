@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from smartcity.telemetry.keys import key_dictionary
-from smartcity.telemetry.pipeline import Job, get_pipeline
+from smartcity.telemetry.pipeline import Job, get_pipeline, pipeline_of
 from smartcity.timeutil import now_ms
 
 
@@ -443,3 +443,32 @@ def test_a_key_created_in_a_rolled_back_transaction_is_not_trusted(app, client, 
     assert stored.get_json()["stored"] == 1
     assert latest(client, admin_headers, "aq-retry") == {
         "first_time_key": {"ts": reading["ts"], "value": 4.2}}
+
+
+# --- load shedding -----------------------------------------------------------------------------
+
+
+def test_ingest_beyond_its_in_flight_slots_is_503_with_retry_after_and_nothing_stored(
+        make_app, make_device, admin_headers, ts):
+    app = make_app(INGEST_MAX_IN_FLIGHT=1)
+    client = app.test_client()
+    device = make_device("shed-1")
+    pipeline = pipeline_of(app)
+    assert pipeline.admit()  # another request holds the one slot
+    try:
+        for path, body, headers in (
+                ("/api/telemetry", {"ts": ts, "values": {"pm25": 1}}, key(device)),
+                ("/api/telemetry/batch", [{"device_id": "shed-1", "ts": ts, "values": {"pm25": 1}}],
+                 admin_headers)):
+            response = client.post(path, json=body, headers=headers)
+            assert response.status_code == 503
+            assert response.headers["Retry-After"] == "1"
+            assert response.get_json()["error"]["code"] == "ingest_busy"
+    finally:
+        pipeline.release()
+    assert pipeline.stats["requests_shed"] == 2
+    assert history(client, admin_headers, "shed-1") == []
+    response = client.post("/api/telemetry", headers=key(device),
+                           json={"ts": ts, "values": {"pm25": 2}})
+    assert response.status_code == 201
+    assert history(client, admin_headers, "shed-1") == [("pm25", ts, 2)]

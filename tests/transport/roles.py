@@ -11,4 +11,5 @@ ROLES = {
     "transport.line_adherence": "viewer",
     "transport.stop_headways": "viewer",
     "transport.stop_arrivals": "viewer",
+    "transport.optimise_routes": "operator",
 }

@@ -8,4 +8,8 @@ ROLES = {
     "water.get_leaks": "viewer",
     "water.get_quality": "viewer",
     "water.get_pressure_drops": "viewer",
+    "water.get_isolation_plan": "viewer",
+    "water.isolate": "operator",
+    "water.list_isolations": "viewer",
+    "water.get_isolation": "viewer",
 }

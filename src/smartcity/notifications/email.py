@@ -8,6 +8,8 @@ from email.utils import formatdate, make_msgid
 
 import orjson
 
+from smartcity.notifications import text
+from smartcity.notifications.text import originator
 from smartcity.notifications.webhook import Outcome
 from smartcity.timeutil import iso
 
@@ -25,12 +27,9 @@ def _one_line(value) -> str:
     return " ".join(str(value).split())
 
 
-def originator(alarm: dict) -> str:
-    kind, ident = alarm.get("originator_type"), alarm.get("originator_id")
-    return f"{kind} {ident}" if kind else str(ident)
-
-
 def subject(event: dict) -> str:
+    if event["event"] == "alarm.digest":
+        return _one_line(f"[smartcity] {text.headline(event)}")
     alarm, action = event["alarm"], event["event"].removeprefix("alarm.")
     severity = str(alarm.get("severity") or "").upper()
     return _one_line(f"[smartcity] {severity} {alarm.get('type')} on {originator(alarm)} "
@@ -42,6 +41,9 @@ def _when(value) -> str:
 
 
 def body(event: dict) -> str:
+    if event["event"] == "alarm.digest":
+        return "\n".join([text.headline(event) + ", most severe first:", "",
+                          *[f"- {line}" for line in text.lines(event)]]) + "\n"
     alarm, rule = event["alarm"], event.get("rule") or {}
     action = event["event"].removeprefix("alarm.")
     rows = [
@@ -65,26 +67,34 @@ def body(event: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_message(sender: str, to: str, event: dict, delivery_id: int) -> EmailMessage:
+def build_message(sender: str, to: str, event: dict, delivery_id: int,
+                  composed: tuple | None = None) -> EmailMessage:
+    """The alarm e-mail, or what a composer made of another event: (subject, text,
+    [(filename, mimetype, bytes)])."""
+    title, text, attachments = composed or (subject(event), body(event), [])
     msg = EmailMessage()
-    msg["Subject"] = subject(event)
+    msg["Subject"] = _one_line(title)
     msg["From"] = sender
     msg["To"] = to
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = make_msgid(idstring=f"delivery-{delivery_id}", domain="smartcity")
     msg["X-Smartcity-Event"] = event["event"]
     msg["X-Smartcity-Delivery"] = str(delivery_id)
-    msg.set_content(body(event))
+    msg.set_content(text)
+    for filename, mimetype, data in attachments:
+        maintype, subtype = mimetype.split("/", 1)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg
 
 
-def send(config, to: str, delivery_id: int, event: dict) -> Outcome:
+def send(config, to: str, delivery_id: int, event: dict, composed: tuple | None = None) -> Outcome:
     """Send once; retry on connection failures and 4xx replies, not on 5xx or bad settings."""
     if not enabled(config):
         return Outcome(ok=False, error="SMTP_HOST is not configured")
     if not _ADDRESS.fullmatch(to):
         return Outcome(ok=False, error="invalid e-mail address")
-    return deliver(config, build_message(config["SMTP_FROM"], to, event, delivery_id), to)
+    return deliver(config, build_message(config["SMTP_FROM"], to, event, delivery_id, composed),
+                   to)
 
 
 def deliver(config, message: EmailMessage, to: str) -> Outcome:

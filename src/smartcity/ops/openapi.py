@@ -29,6 +29,7 @@ _ERRORS = {
     404: "No such resource",
     409: "Conflicts with the current state",
     413: "Body too large",
+    422: "Well-formed, but the data cannot answer it (e.g. too little history)",
     429: "Rate limited; Retry-After says when to retry",
     503: "A dependency is unavailable; Retry-After says when to retry",
 }
@@ -121,6 +122,54 @@ def _read(view) -> dict:
     return found
 
 
+# Error helpers (smartcity.errors, werkzeug) and the status each raises.
+_HELPERS = {"not_found": 404, "NotFound": 404, "conflict": 409, "Conflict": 409}
+_visiting: set = set()
+
+
+def _callee(node, names: dict):
+    """The function a call names (`f(...)` or `module.f(...)`), else None."""
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        owner = names.get(node.value.id)
+        return getattr(owner, node.attr, None) if inspect.ismodule(owner) else None
+    return None
+
+
+@cache
+def _raised(func) -> frozenset[int]:
+    """Error statuses a function raises itself or through the smartcity functions it calls by
+    name (`ApiError(409, ...)`, `not_found(...)`, `conflict(...)`), followed transitively."""
+    if func in _visiting:  # recursion: the outer call collects it
+        return frozenset()
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        return frozenset()
+    _visiting.add(func)
+    try:
+        found: set[int] = set()
+        names = func.__globals__
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", None)
+            if name == "ApiError" and node.args and isinstance(_constant(node.args[0]), int):
+                found.add(_constant(node.args[0]))
+            elif name in _HELPERS:
+                found.add(_HELPERS[name])
+            else:
+                target = _callee(f, names)
+                if (inspect.isfunction(target)
+                        and target.__module__.split(".")[0] == "smartcity"):
+                    found |= _raised(target)
+        return frozenset(found)
+    finally:
+        _visiting.discard(func)
+
+
 def _schema_name(schema) -> str:
     """Domains reuse class names (IncidentCreate in traffic and emergency): qualify by package."""
     kind = resolve_schema_cls(schema)
@@ -183,6 +232,7 @@ def _operation(rule, method: str, view, spec: APISpec, registered: dict) -> dict
         errors |= {404}
     if method in ("POST", "PUT", "PATCH"):
         errors |= {409}
+    errors |= {code for code in _raised(inspect.unwrap(view)) if code in _ERRORS}
     for code in sorted(errors):
         responses[str(code)] = {"$ref": f"#/components/responses/Error{code}"}
     operation["responses"] = responses

@@ -3,6 +3,7 @@
 Shared by HTTP routes and the MQTT consumer.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -97,6 +98,25 @@ def _batch_device(directory: DeviceDirectory, devices: dict, device_id,
     if not allowed(device):
         raise Rejection("forbidden_device", "caller may not write for this device", "device_id")
     return device
+
+
+def admitted(view):
+    """Run an ingest view only when the process has a free ingest slot (INGEST_MAX_IN_FLIGHT),
+    else answer 503 + Retry-After before reading the body: a burst beyond what the writer and
+    the threads can take is refused, never queued without bound or half-stored."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        pipeline = get_pipeline()
+        if not pipeline.admit():
+            raise ApiError(503, "ingest_busy", "too many ingest requests in progress; retry "
+                           "shortly", headers={"Retry-After": "1"})
+        try:
+            return view(*args, **kwargs)
+        finally:
+            pipeline.release()
+
+    return wrapper
 
 
 def store(outcome: Outcome) -> Outcome:

@@ -38,6 +38,7 @@ def _answer(outcome: ingest.Outcome):
 
 
 @bp.post("/telemetry")
+@ingest.admitted
 @devices.require_device
 def post_telemetry():
     """Store readings of the calling device (X-API-Key): JSON reading(s) or SenML."""
@@ -46,6 +47,7 @@ def post_telemetry():
 
 
 @bp.post("/telemetry/batch")
+@ingest.admitted
 def post_batch():
     """Store readings of many devices: operator/admin or service-account token, or a gateway key."""
     api_key = request.headers.get("X-API-Key")

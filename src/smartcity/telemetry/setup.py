@@ -18,7 +18,8 @@ class IngestCollector:
         stats = self.pipeline.stats
         yield GaugeMetricFamily("smartcity_ingest_queue_depth", "Jobs waiting for the writer",
                                 value=self.pipeline.depth())
-        for name in ("batches", "points_in", "points_stored", "commit_failures", "parts_refused"):
+        for name in ("batches", "points_in", "points_stored", "commit_failures", "parts_refused",
+                     "requests_shed"):
             yield CounterMetricFamily(f"smartcity_ingest_{name}", f"Writer {name}",
                                       value=stats[name])
         yield GaugeMetricFamily("smartcity_ingest_last_commit_ms", "Duration of the last commit",

@@ -4,10 +4,19 @@ from flask import Blueprint, Response, current_app, request
 
 from smartcity.auth.guard import require_role
 from smartcity.errors import ApiError, bad_request
+from smartcity.http import json_body
 from smartcity.telemetry.params import time_range
 from smartcity.timeutil import now_ms
-from smartcity.transport import gtfs, gtfs_import, gtfs_rt, live, service, timetable
-from smartcity.transport.schemas import headways_query
+from smartcity.transport import (
+    gtfs,
+    gtfs_import,
+    gtfs_rt,
+    live,
+    optimisation,
+    service,
+    timetable,
+)
+from smartcity.transport.schemas import headways_query, route_optimisation
 from smartcity.validation import load
 
 bp = Blueprint("transport", __name__, url_prefix="/api/transport")
@@ -115,3 +124,10 @@ def stop_headways(stop_id):
 def stop_arrivals(stop_id):
     """Predict arrivals at a stop from live positions and observed segment speeds."""
     return live.arrivals(stop_id, now_ms())
+
+
+@bp.post("/optimization/routes")
+@require_role("operator")
+def optimise_routes():
+    """Plan routes for stops with time windows and vehicle capacities (OR-Tools VRPTW)."""
+    return optimisation.optimise(load(route_optimisation, json_body()))

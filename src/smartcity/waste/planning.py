@@ -15,9 +15,9 @@ from smartcity.devices.models import Device
 from smartcity.errors import ApiError, bad_request
 from smartcity.extensions import db
 from smartcity.roads import store as roads
+from smartcity.roads import vrp
 from smartcity.timeutil import now_ms
 from smartcity.waste import bins as bin_service
-from smartcity.waste import vrp
 from smartcity.waste.collections import create_collection
 
 SERVICE_S = 90  # stopping, lifting and emptying one bin

@@ -1,16 +1,22 @@
-from flask import Blueprint, request
+from flask import Blueprint, g, request
+from sqlalchemy import select
 
 from smartcity.auth.guard import require_role
 from smartcity.errors import bad_request
+from smartcity.extensions import db
 from smartcity.http import json_body
+from smartcity.pagination import page_response, paginate
 from smartcity.telemetry.reads import reporting_end
 from smartcity.timeutil import now_ms
 from smartcity.validation import load
-from smartcity.water import leakage, service
+from smartcity.water import isolation, leakage, service
+from smartcity.water.models import Isolation
 from smartcity.water.schemas import (
     at_query_schema,
     consumption_query_schema,
     ili_schema,
+    isolate_schema,
+    isolation_query_schema,
     leak_analysis_schema,
     leaks_query_schema,
     period_query_schema,
@@ -105,3 +111,39 @@ def get_pressure_drops():
     """Each DMA's pressure sensors against their last hour, and a suspected burst (at)."""
     args = load(at_query_schema, request.args)
     return {"items": service.pressure_drops(args.get("at") or now_ms())}
+
+
+@bp.get("/dmas/<dma_id>/isolation-plan")
+@require_role("viewer")
+def get_isolation_plan(dma_id):
+    """The valves that isolate a DMA (role inlet or boundary), their position, who is cut off."""
+    return isolation.plan(dma_id)
+
+
+@bp.post("/isolate")
+@require_role("operator")
+def isolate():
+    """Close (or reopen) a DMA: set_position to each isolating valve {dma, action, reason}."""
+    data = load(isolate_schema, json_body())
+    row = isolation.isolate(data["dma"], data["action"], data.get("reason"), data["timeout_s"],
+                            g.principal.name)
+    return isolation.to_dict(row), 201
+
+
+@bp.get("/isolations")
+@require_role("viewer")
+def list_isolations():
+    """Isolations sent, newest first, each valve's command status (dma)."""
+    args = load(isolation_query_schema, request.args)
+    stmt = select(Isolation)
+    if args.get("dma"):
+        stmt = stmt.where(Isolation.dma_id == args["dma"])
+    rows, cursor = paginate(db.session, stmt, [Isolation.id], descending=True)
+    return page_response([isolation.to_dict(r) for r in rows], cursor)
+
+
+@bp.get("/isolations/<int:isolation_id>")
+@require_role("viewer")
+def get_isolation(isolation_id):
+    """One isolation with the status of each valve's set_position command."""
+    return isolation.to_dict(isolation.get(isolation_id))

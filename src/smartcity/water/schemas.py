@@ -56,6 +56,18 @@ class AtQuerySchema(Schema):
     at = Time()
 
 
+class IsolateSchema(Schema):
+    dma = fields.String(required=True, validate=validate.Length(1, 64))
+    action = fields.String(load_default="close", validate=validate.OneOf(("close", "open")))
+    reason = fields.String(validate=validate.Length(max=500))
+    timeout_s = fields.Integer(strict=True, load_default=300,
+                               validate=validate.Range(10, 86_400))
+
+
+class IsolationQuerySchema(Schema):
+    dma = fields.String(validate=validate.Length(1, 64))
+
+
 class PeriodQuerySchema(Schema):
     start = Time()
     end = Time()
@@ -64,6 +76,8 @@ class PeriodQuerySchema(Schema):
 leak_analysis_schema = LeakAnalysisSchema()
 period_query_schema = PeriodQuerySchema()
 at_query_schema = AtQuerySchema()
+isolate_schema = IsolateSchema()
+isolation_query_schema = IsolationQuerySchema()
 ili_schema = IliSchema()
 consumption_query_schema = ConsumptionQuerySchema()
 leaks_query_schema = LeaksQuerySchema()

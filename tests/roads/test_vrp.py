@@ -7,7 +7,14 @@ import random
 
 import pytest
 
-from smartcity.waste.vrp import Vehicle, nearest_neighbour, solve, tour_distance
+from smartcity.roads.vrp import (
+    Vehicle,
+    in_order,
+    nearest_neighbour,
+    solve,
+    solve_windows,
+    tour_distance,
+)
 
 
 def instance(seed: int, n_stops: int, n_depots: int = 1, asymmetric: bool = True):
@@ -106,3 +113,45 @@ def test_bad_shapes_are_refused():
         solve([[0, 1]], [0], [Vehicle("a", 1, 0)])
     with pytest.raises(ValueError):
         solve([[0]], [0], [])
+
+
+# VRPTW: depot 0 and stops 1-3 on a line 1 km apart, 100 s a km, no service time.
+LINE = [[1000 * abs(a - b) for b in range(4)] for a in range(4)]
+LINE_S = [[100 * abs(a - b) for b in range(4)] for a in range(4)]
+OPEN = (0, 10_000)
+
+
+def test_time_windows_are_kept_even_when_they_reorder_the_tour():
+    windows = [OPEN, (600, 900), OPEN, (0, 350)]  # 3 early, 1 late
+    plan = solve_windows(LINE, LINE_S, [0, 1, 1, 1], windows, [0] * 4, [Vehicle("v", 10, 0)],
+                         time_limit_s=0.5)
+    tour, arrivals = plan.tours[0], plan.arrivals[0]
+    assert sorted(tour) == [1, 2, 3] and tour.index(3) < tour.index(1)
+    assert all(windows[n][0] <= t <= windows[n][1] for n, t in zip(tour, arrivals, strict=True))
+    assert plan.distances == [6000]  # out to 3 km and back: the least any tour drives
+    assert plan.ends[0] == 700  # at 1 at 500, waits for 600, home 100 s later
+
+
+def test_capacities_split_the_stops_between_vehicles():
+    plan = solve_windows(LINE, LINE_S, [0, 2, 1, 2], [OPEN] * 4, [0] * 4,
+                         [Vehicle("a", 3, 0), Vehicle("b", 3, 0)], time_limit_s=0.5)
+    assert sorted(n for t in plan.tours for n in t) == [1, 2, 3]
+    assert all(load <= 3 for load in plan.loads) and sum(plan.loads) == 5
+    assert sum(plan.distances) == 8000  # 1 alone (2 km), 2 and 3 together (6 km)
+
+
+def test_a_window_no_vehicle_can_reach_is_no_plan():
+    windows = [OPEN, OPEN, OPEN, (0, 200)]  # 3 km away is 300 s away
+    assert solve_windows(LINE, LINE_S, [0, 1, 1, 1], windows, [0] * 4, [Vehicle("v", 10, 0)],
+                         time_limit_s=0.5) is None
+    assert solve_windows(LINE, LINE_S, [0, 2, 2, 2], [OPEN] * 4, [0] * 4,
+                         [Vehicle("v", 5, 0)], time_limit_s=0.5) is None  # 6 > 5
+
+
+def test_the_input_order_waits_for_windows_and_counts_the_missed():
+    windows = [OPEN, (600, 900), OPEN, (0, 350)]
+    plan, late = in_order(LINE, LINE_S, [0, 1, 1, 1], windows, [0, 30, 30, 30],
+                          [Vehicle("v", 10, 0)], [1, 2, 3])
+    # 1 at 100 waits for 600, leaves 630; 2 at 730, leaves 760; 3 at 860 (window closed at 350)
+    assert plan.arrivals == [[600, 730, 860]] and late == 1
+    assert plan.distances == [6000] and plan.ends == [890 + 300]
