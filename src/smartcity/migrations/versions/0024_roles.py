@@ -1,7 +1,7 @@
 """roles and role_assignments (custom, scoped roles) and users.grants, their compiled form
 
 Revision ID: 0024
-Revises: 0019
+Revises: 0023
 Create Date: 2026-12-04
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0024"
-down_revision = "0019"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
