@@ -78,9 +78,13 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # broker under another name than MQTT_URL's (env).
 # MQTT_PUBLIC_HOST = None
 
-# Commands accepted per device (env), flask-limiter syntax; seconds between expiry sweeps.
+# Commands accepted per device (env), flask-limiter syntax; seconds between expiry sweeps (env).
 # COMMAND_RATE_LIMIT = "30 per minute"
 # COMMAND_EXPIRY_INTERVAL = 15
+
+# Seconds between the scheduler's looks for due jobs (env), in every process that starts it.
+# A job runs once per its interval across all processes whatever the tick (a lease in job_runs).
+# SCHEDULER_TICK_S = 15.0
 
 # Redis channel Socket.IO emits travel on between processes when REDIS_URL is set (env).
 # SOCKETIO_CHANNEL = "smartcity-socketio"

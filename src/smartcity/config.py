@@ -78,6 +78,7 @@ class Config:
     # Device control
     COMMAND_RATE_LIMIT = "30 per minute"  # commands per device
     COMMAND_EXPIRY_INTERVAL = 15  # seconds between sweeps that expire overdue commands
+    SCHEDULER_TICK_S = 15.0  # seconds between the scheduler's looks for due jobs
 
     # Socket.IO: with REDIS_URL every process emits through this Redis channel
     SOCKETIO_CHANNEL = "smartcity-socketio"
@@ -165,6 +166,8 @@ class Config:
         "PROXY_FIX": int,
         "MQTT_PUBLIC_HOST": str,
         "COMMAND_RATE_LIMIT": str,
+        "COMMAND_EXPIRY_INTERVAL": int,
+        "SCHEDULER_TICK_S": float,
         "SOCKETIO_CHANNEL": str,
         "DEVICE_CACHE_TTL": float,
         "START_BACKGROUND": _flag,

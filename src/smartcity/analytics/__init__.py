@@ -12,6 +12,7 @@ from smartcity.timeutil import now_ms
 
 domain = Domain(
     "analytics", "Analytics", routes="smartcity.analytics.routes", order=90,
+    page_script="js/pages/analytics.js",
     defaults={
         "ANALYTICS_FORECAST_HISTORY_DAYS": 28,  # hourly history a forecast is fitted on
         "ANALYTICS_FORECAST_BACKTEST_DAYS": 7,  # held-out last days the methods are scored on
@@ -44,12 +45,15 @@ def score_forecasts(app) -> dict:
 
 @domain.setup
 def add_reports(app) -> None:
-    """The reports API beside the analytics one; report e-mails composed with the report."""
+    """The reports API and page beside the analytics ones; report e-mails composed."""
     from smartcity.analytics.reports.routes import bp
     from smartcity.analytics.reports.schedules import compose_email
+    from smartcity.dashboard.tiles import register_page
     from smartcity.notifications.dispatcher import get_dispatcher
 
     app.register_blueprint(bp)
+    register_page(app, "reports", "Reports", "/reports", script="js/pages/reports.js",
+                  order=domain.order + 1)
     get_dispatcher(app).add_composer("report", compose_email)
 
 
