@@ -98,12 +98,14 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.devices.routes import catalogue_bp
     from smartcity.jobs.routes import bp as jobs_bp
     from smartcity.notifications.routes import bp as notifications_bp
+    from smartcity.notifications.routes import me_bp as my_notifications_bp
     from smartcity.ops.routes import bp as ops_bp
     from smartcity.telemetry.routes import bp as telemetry_bp
 
     for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, catalogue_bp,
                device_control_bp, device_groups_bp, telemetry_bp, jobs_bp,
                audit_bp, alerts_bp, assets_bp, custom_dashboards_bp, notifications_bp,
+               my_notifications_bp,
                dashboard_api_bp, dashboard_bp):
         app.register_blueprint(bp)
 

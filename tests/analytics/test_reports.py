@@ -123,6 +123,15 @@ def test_the_html_is_the_page_fragment_of_the_same_template(client, viewer_heade
     assert "kitchen fire" in html
 
 
+def test_the_html_escapes_what_users_wrote(client, viewer_headers, city, operator_headers):
+    client.post("/api/emergency/incidents", headers=operator_headers, json={
+        "type": "flood", "priority": 2, "location": {"lat": 45.0, "lon": 7.0},
+        "description": "<img src=x onerror=alert(1)>"})
+    html = report(client, viewer_headers, period="day", format="html",
+                  end=city["end"]).get_data(as_text=True)
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
 @pytest.mark.parametrize(("query", "field"), [
     ({"period": "year"}, "period"), ({"format": "xls"}, "format"), ({"end": "soon"}, "end"),
 ])

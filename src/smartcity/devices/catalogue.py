@@ -25,7 +25,7 @@ DEVICE_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "water_quality_sensor": ("water", {"ph": "", "turbidity": "NTU", "chlorine": "mg/L"}),
     "vehicle": ("transport", {
         "lat": "°", "lon": "°", "speed": "km/h", "heading": "°", "occupancy": "persons",
-        "fuel": "%", "battery": "%", "odometer": "km", "state": ""}),
+        "fuel": "%", "battery": "%", "odometer": "km", "state": "", "delay": "s"}),
     "streetlight": ("lighting", {"power_state": "", "dim_level": "%", "power": "W"}),
     "water_valve": ("water", {"position": "%", "flow": "m³/h"}),
     "battery": ("energy", {"soc": "%", "power": "kW", "energy": "kWh"}),
@@ -35,7 +35,8 @@ DEVICE_TYPES: dict[str, tuple[str, dict[str, str]]] = {
 VEHICLE_KINDS = ("bus", "truck", "ambulance", "fire_engine", "police_car")
 
 # Computed by the platform and written through the pipeline; never entered by hand.
-DERIVED_KEYS = frozenset({"aqi", "eaqi", "laeq_1h", "noise_exceedance", "utilisation"})
+DERIVED_KEYS = frozenset({"aqi", "eaqi", "laeq_1h", "noise_exceedance", "utilisation",
+                          "delay"})
 # Physical quantities below zero are a typo or a broken sensor, not a reading.
 NON_NEGATIVE = frozenset({"pm25", "pm10", "no2", "o3", "so2", "co", "humidity", "pressure",
                           "wind_speed", "rain", "irradiance", "laeq", "lamax"})
