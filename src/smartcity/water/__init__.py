@@ -2,13 +2,15 @@
 DMA, leakage by the minimum-night-flow method, the IWA Infrastructure Leakage Index and
 pressure alarms."""
 
+from smartcity.devices.directory import device_directory
 from smartcity.domain import Domain
+from smartcity.timeutil import now_ms
 from smartcity.water import events, kpis, quality
 from smartcity.water.network import DEVICE_TYPES
 
 domain = Domain(
     "water", "Water", routes="smartcity.water.routes", device_types=DEVICE_TYPES,
-    alert_events=True, order=50,
+    alert_events=True, order=50, page_script="js/pages/water.js",
     defaults={
         "WATER_NIGHT_START_H": 2,  # UTC hours of the minimum-night-flow window [start, end)
         "WATER_NIGHT_END_H": 4,
@@ -69,3 +71,21 @@ domain.kpi("ili", "Infrastructure Leakage Index", "", target=2.0, better="lower"
                       "mean pressure; city value: sum of CARL / sum of UARL. Target 2: band A "
                       "of the World Bank Institute banding for high-income countries. "
                       "No ISO 37120/37122 indicator.")(kpis.infrastructure_leakage_index)
+
+
+@domain.after_commit
+def reading_watch(app):
+    """Water devices' readings committed: one coalesced water_update with each device's newest
+    values, so an open Water page reloads at most twice a second however many report."""
+    def hook(points) -> None:
+        directory = device_directory(app)
+        devices: dict[str, dict] = {}
+        for p in points:
+            if p.value is None:
+                continue
+            known = directory.by_id(p.device_id)
+            if known is not None and known.type in DEVICE_TYPES:
+                devices.setdefault(p.device_id, {})[p.key] = p.value
+        if devices:
+            domain.push(app, {"kind": "readings", "devices": devices, "ts": now_ms()})
+    return hook

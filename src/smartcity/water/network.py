@@ -46,7 +46,8 @@ class Dma:
                 "centre": centre(self.geometry), "geometry": self.geometry,
                 "devices": {"inlet_meters": self.inlets, "bulk_meters": self.bulk,
                             "pressure_sensors": self.pressure, "valves": self.valves,
-                            "quality_sensors": self.quality}}
+                            "quality_sensors": self.quality},
+                "locations": self.locations}
 
 
 def load_dmas() -> list[Dma]:
