@@ -127,3 +127,25 @@ def test_a_built_in_role_is_no_custom_role(client, admin_headers):
     response = client.post("/api/roles", json={"name": "admin", "permissions": ["*:*"]},
                            headers=admin_headers)
     assert response.status_code == 400
+
+
+def test_deleting_a_device_group_takes_it_out_of_every_scope(app, client, admin_headers,
+                                                             create_role, holder):
+    role = create_role(WASTE_OPERATOR)
+    other = create_role({"name": "group-keeper", "permissions": ["devices:write"]})
+    first, second = (client.post("/api/device-groups", json={"name": name},
+                                 headers=admin_headers).get_json()["id"] for name in ("a", "b"))
+    user_id, _ = holder([{"role_id": role["id"], "domains": ["waste"], "device_groups": [first]},
+                         {"role_id": other["id"], "device_groups": [first, second]}])
+    user_id2, _ = holder([{"role_id": other["id"], "device_groups": [first]}])
+    assert client.delete(f"/api/device-groups/{first}", headers=admin_headers).status_code == 204
+    roles = client.get(f"/api/users/{user_id}/roles", headers=admin_headers).get_json()
+    assert [(a["role"], a["domains"], a["device_groups"]) for a in roles["assignments"]] == [
+        ("group-keeper", None, [second]), ("waste-operator", ["waste"], None)]
+    # scoped to that group alone: the assignment goes (it never becomes unscoped)
+    assert client.get(f"/api/users/{user_id2}/roles",
+                      headers=admin_headers).get_json()["assignments"] == []
+    with app.app_context():
+        assert db.session.get(User, user_id2).grants is None
+        assert [g["device_groups"] for g in db.session.get(User, user_id).grants] == [
+            [second], None]
