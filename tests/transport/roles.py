@@ -9,7 +9,11 @@ ROLES = {
     "transport.gtfs_import_feed": "operator",
     "transport.trip_updates": "viewer",
     "transport.line_adherence": "viewer",
+    "transport.lines_adherence": "viewer",
     "transport.stop_headways": "viewer",
     "transport.stop_arrivals": "viewer",
     "transport.optimise_routes": "operator",
+    "transport.get_demand": "viewer",
+    "transport.demand_forecast": "viewer",
+    "transport.get_efficiency": "viewer",
 }
