@@ -320,16 +320,22 @@ def drive(args, server: Server, tdb, http_keys: dict, token: str, broker, mqtt) 
 
     # MQTT: QoS 1, PUBACKs counted
     mqtt_stream = streams["mqtt"]
+    # Publish time by message id. Its own lock, never held while paho runs: paho calls
+    # on_publish holding its own mutex, and publish() takes that mutex (lock-order inversion).
     pending: dict[int, float] = {}
-    acked = [0]
+    early: set[int] = set()  # PUBACKs that came before their publish time was noted
+    pending_lock = threading.Lock()
+    acked, published = [0], [0]
     publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
                             client_id=f"soak-pub-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv5)
     publisher.username_pw_set(*TESTER)
     publisher.max_inflight_messages_set(1000)
 
     def on_publish(_c, _u, mid, reason_code, _p):
-        with mqtt_stream.lock:
+        with pending_lock:
             started = pending.pop(mid, None)
+            if started is None:
+                early.add(mid)
         ok = not reason_code.is_failure
         if ok:
             acked[0] += 1
@@ -345,9 +351,14 @@ def drive(args, server: Server, tdb, http_keys: dict, token: str, broker, mqtt) 
         def action(n):
             device = f"soak-m{n % MQTT_DEVICES:02d}"
             body = orjson.dumps({"ts": base + n, "values": {"a": n % 50, "b": n % 7}})
-            with mqtt_stream.lock:
-                info = publisher.publish(f"devices/{device}/telemetry", body, qos=1)
-                pending[info.mid] = time.perf_counter()
+            published[0] += 1
+            started = time.perf_counter()
+            info = publisher.publish(f"devices/{device}/telemetry", body, qos=1)
+            with pending_lock:
+                if info.mid in early:
+                    early.discard(info.mid)  # acked already; its latency is not known
+                else:
+                    pending[info.mid] = started
 
         paced(args.mqtt_rate, stop, action)
 
@@ -379,6 +390,7 @@ def drive(args, server: Server, tdb, http_keys: dict, token: str, broker, mqtt) 
         rss.append((round(time.monotonic() - started), rss_kib(workers)))
         log(f"  {rss[-1][0]:>4} s  rss {rss[-1][1] // 1024} MiB  "
             + "  ".join(f"{s.name} {s.ok}/{s.sent}" for s in streams.values())
+            + f"  mqtt published {published[0]}"
             + f"  ws items {sum(s['items'] for s in ws_stats)}")
     stop.set()
     disconnects = [s["disconnects"] for s in ws_stats]
@@ -408,7 +420,8 @@ def drive(args, server: Server, tdb, http_keys: dict, token: str, broker, mqtt) 
                         "stored_rows": count_rows(tdb.url, "soak-h")},
         "http_batch": {"accepted_points": streams["http_batch"].accepted_points,
                        "stored_rows": count_rows(tdb.url, "soak-b")},
-        "mqtt": {"acked_messages": acked[0], "accepted_points": expected_mqtt,
+        "mqtt": {"published_messages": published[0], "acked_messages": acked[0],
+                 "accepted_points": expected_mqtt,
                  "stored_rows": count_rows(tdb.url, "soak-m")},
     }
     for entry in books.values():

@@ -88,3 +88,16 @@ forgot_password_schema = ForgotPasswordSchema()
 reset_password_schema = ResetPasswordSchema()
 logout_schema = LogoutSchema()
 service_account_create_schema = ServiceAccountCreateSchema()
+
+
+class UserOut(Schema):
+    """A user as the API answers it (service.user_to_dict)."""
+
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True)
+    full_name = fields.String(required=True, allow_none=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    is_active = fields.Boolean(required=True)
+    created_at = fields.String(required=True, allow_none=True)
+    last_login_at = fields.String(required=True, allow_none=True)
