@@ -32,7 +32,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 
 # WeasyPrint (the reports' PDF) loads pango through cffi; Debian's packages when missing.
 pango:
-	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { echo "installing Debian pango for WeasyPrint"; \
+	@$$(command -v ldconfig || echo /sbin/ldconfig) -p | grep -q 'libpangoft2-1.0.so.0' || { echo "installing Debian pango for WeasyPrint"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
 	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }

@@ -78,9 +78,13 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # broker under another name than MQTT_URL's (env).
 # MQTT_PUBLIC_HOST = None
 
-# Commands accepted per device (env), flask-limiter syntax; seconds between expiry sweeps.
+# Commands accepted per device (env), flask-limiter syntax; seconds between expiry sweeps (env).
 # COMMAND_RATE_LIMIT = "30 per minute"
 # COMMAND_EXPIRY_INTERVAL = 15
+
+# Seconds between the scheduler's looks for due jobs (env), in every process that starts it.
+# A job runs once per its interval across all processes whatever the tick (a lease in job_runs).
+# SCHEDULER_TICK_S = 15.0
 
 # Redis channel Socket.IO emits travel on between processes when REDIS_URL is set (env).
 # SOCKETIO_CHANNEL = "smartcity-socketio"
@@ -153,6 +157,23 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 
 # Sender address of alarm e-mails (env).
 # SMTP_FROM = "smartcity@localhost"
+
+# People's own notifications (GET/PUT /api/users/me/notifications). SMS goes through a
+# Twilio-compatible provider: POST {SMS_API_URL}/Accounts/{SMS_ACCOUNT_SID}/Messages.json, form
+# To/From/Body, basic auth SID:token; e.g. https://api.twilio.com/2010-04-01. Unset: no SMS (env).
+# SMS_API_URL = None
+# SMS_ACCOUNT_SID = None
+# SMS_AUTH_TOKEN = None
+# The sending number (E.164) (env).
+# SMS_FROM = None
+# Web Push: the server's VAPID private key (`run.py vapid-key` prints one). Unset: no push (env).
+# VAPID_PRIVATE_KEY = None
+# Whom push services may contact about our messages, mailto: or https: (env).
+# VAPID_SUBJECT = "mailto:smartcity@localhost"
+# How long a push service keeps a message for a browser that is offline, in seconds (env).
+# PUSH_TTL_S = 3600
+# Seconds between runs of the job that sends hourly/daily digests and what quiet hours held.
+# NOTIFY_DIGEST_INTERVAL = 60
 
 # --- Accounts ---------------------------------------------------------------------------------
 

@@ -231,6 +231,16 @@ def cmd_mqtt_bootstrap(args) -> int:
     return 0
 
 
+def cmd_vapid_key(args) -> int:
+    """Print a new VAPID key pair for Web Push (set VAPID_PRIVATE_KEY; browsers get the public)."""
+    from smartcity.notifications import push
+
+    private = push.new_private_key()
+    print(f"VAPID_PRIVATE_KEY={private}")
+    print(f"# public key (served to browsers): {push.public_key({'VAPID_PRIVATE_KEY': private})}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run.py", description="smartcity command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -283,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     boot.add_argument("--owner", help="UID:GID to give the file (the broker's user)")
     boot.add_argument("--force", action="store_true", help="replace an existing file")
     boot.set_defaults(func=cmd_mqtt_bootstrap)
+
+    vapid = sub.add_parser("vapid-key", help="print a new VAPID key pair for Web Push")
+    vapid.set_defaults(func=cmd_vapid_key)
 
     simulate = sub.add_parser("simulate", help="run the demo city's devices (live or history)")
     add_arguments(simulate)

@@ -78,6 +78,7 @@ class Config:
     # Device control
     COMMAND_RATE_LIMIT = "30 per minute"  # commands per device
     COMMAND_EXPIRY_INTERVAL = 15  # seconds between sweeps that expire overdue commands
+    SCHEDULER_TICK_S = 15.0  # seconds between the scheduler's looks for due jobs
 
     # Socket.IO: with REDIS_URL every process emits through this Redis channel
     SOCKETIO_CHANNEL = "smartcity-socketio"
@@ -98,6 +99,16 @@ class Config:
     SMTP_PASSWORD = None
     SMTP_STARTTLS = False
     SMTP_FROM = "smartcity@localhost"
+    # People's own notifications (notifications/people.py): SMS through a Twilio-compatible
+    # provider, Web Push with VAPID, chat webhooks; digests are put together by a job.
+    SMS_API_URL = None  # e.g. https://api.twilio.com/2010-04-01; unset: no SMS
+    SMS_ACCOUNT_SID = None
+    SMS_AUTH_TOKEN = None
+    SMS_FROM = None  # the sending number (E.164) or messaging service
+    VAPID_PRIVATE_KEY = None  # base64url raw P-256 key (`run.py vapid-key`); unset: no push
+    VAPID_SUBJECT = "mailto:smartcity@localhost"  # who the push service may contact
+    PUSH_TTL_S = 3600  # how long a push service keeps an undelivered message
+    NOTIFY_DIGEST_INTERVAL = 60  # seconds between runs of the digest job
 
     # Accounts: password policy and reset by e-mail
     PASSWORD_MIN_SCORE = 3  # zxcvbn score (0-4) a new password needs
@@ -165,6 +176,8 @@ class Config:
         "PROXY_FIX": int,
         "MQTT_PUBLIC_HOST": str,
         "COMMAND_RATE_LIMIT": str,
+        "COMMAND_EXPIRY_INTERVAL": int,
+        "SCHEDULER_TICK_S": float,
         "SOCKETIO_CHANNEL": str,
         "DEVICE_CACHE_TTL": float,
         "START_BACKGROUND": _flag,
@@ -181,6 +194,13 @@ class Config:
         "SMTP_PASSWORD": str,
         "SMTP_STARTTLS": _flag,
         "SMTP_FROM": str,
+        "SMS_API_URL": str,
+        "SMS_ACCOUNT_SID": str,
+        "SMS_AUTH_TOKEN": str,
+        "SMS_FROM": str,
+        "VAPID_PRIVATE_KEY": str,
+        "VAPID_SUBJECT": str,
+        "PUSH_TTL_S": int,
         "PASSWORD_MIN_SCORE": int,
         "PASSWORD_RESET_TTL_S": int,
         "WEATHER_API_URL": str,

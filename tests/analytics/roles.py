@@ -14,3 +14,4 @@ ROLES |= {f"reports.{name}": "operator" for name in (
     "list_schedules", "create_schedule", "get_schedule", "update_schedule", "delete_schedule",
     "send_schedule")}
 ROLES["analytics.get_predictive"] = "viewer"
+ROLES["analytics.get_forecast_accuracy"] = "viewer"

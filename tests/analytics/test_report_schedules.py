@@ -63,7 +63,8 @@ def make_due(app, schedule_id: int) -> None:
         db.session.commit()
 
 
-def test_crud_keeps_the_secret_to_itself(client, operator, viewer_headers, receiver):
+def test_crud_keeps_the_secret_to_itself_and_is_audited(client, operator, viewer_headers,
+                                                         admin_headers, receiver):
     made = create(client, operator, channel="webhook", target=receiver.url, secret="s3",
                   cadence="weekly", weekday=4, hour=7)
     assert made["period"] == "week" and made["has_secret"] and "secret" not in made
@@ -78,6 +79,10 @@ def test_crud_keeps_the_secret_to_itself(client, operator, viewer_headers, recei
     assert client.get(URL, headers=viewer_headers).status_code == 403
     assert client.delete(f"{URL}/{made['id']}", headers=operator).status_code == 204
     assert client.get(f"{URL}/{made['id']}", headers=operator).status_code == 404
+    audit = client.get("/api/audit", query_string={"target_type": "report_schedule"},
+                       headers=admin_headers).get_json()["items"]
+    assert sorted(e["action"] for e in audit) == [
+        "report_schedule.created", "report_schedule.deleted", "report_schedule.updated"]
 
 
 @pytest.mark.parametrize(("body", "field"), [

@@ -23,6 +23,8 @@ from tests.broker import ADMIN, PLATFORM, ROOT, broker_config, free_port, wait_p
 from tests.conftest import _drop_postgres_test_db, _migrated, _postgres_test_url
 
 DB_NAME = f"smartcity_deploy_{os.getpid()}"
+# Short enough that test_the_scheduler_runs_each_job_once... sees several runs in seconds.
+SCHEDULER_TICK_S, EXPIRY_INTERVAL_S = 1, 3
 _names = itertools.count(1)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -76,7 +78,9 @@ class Stack:
                     "MQTT_CLIENT_ID": f"deploy-{uuid.uuid4().hex[:8]}",
                     "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40,
                     "PYTHONUNBUFFERED": "1", "LOG_FORMAT": "json",
-                    "PROXY_FIX": "1", "FORWARDED_ALLOW_IPS": "127.0.0.1"}
+                    "PROXY_FIX": "1", "FORWARDED_ALLOW_IPS": "127.0.0.1",
+                    "SCHEDULER_TICK_S": str(SCHEDULER_TICK_S),
+                    "COMMAND_EXPIRY_INTERVAL": str(EXPIRY_INTERVAL_S)}
 
     def web(self, index: int) -> str:
         return f"http://127.0.0.1:{self.web_ports[index]}"

@@ -2,6 +2,7 @@
 nginx.conf behave as one platform (tests/deploy/conftest.py starts them)."""
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -13,6 +14,10 @@ import requests
 import socketio
 
 from tests.broker import TESTER, wait_until
+from tests.deploy.conftest import EXPIRY_INTERVAL_S
+
+SCHEDULER_STARTED = re.compile(r"scheduler started \(process (\d+)")
+COMMAND_EXPIRY_RAN = re.compile(r"job command_expiry ran \(lease (\d+), process (\d+)\)")
 
 
 def socket_client(stack, token, received, **kwargs):
@@ -134,6 +139,23 @@ def test_a_device_disabled_on_one_process_is_refused_at_once_by_the_other(
                             json={"status": "disabled"})
     assert disabled.status_code == 200, disabled.text
     assert post(now + 1).status_code in (401, 403)
+
+
+def test_the_scheduler_runs_each_job_once_per_interval_across_processes(stack):
+    """Every process ticks each SCHEDULER_TICK_S; command_expiry is due every
+    EXPIRY_INTERVAL_S. Read from the processes' logs, where each run names its lease."""
+    started = set(SCHEDULER_STARTED.findall(stack.log("serve-prod")))
+    assert len(started) >= 3, started  # both app processes and the ingest worker compete
+
+    def runs():
+        return [(int(lease), int(pid)) for lease, pid in
+                COMMAND_EXPIRY_RAN.findall(stack.log("serve-prod"))]
+
+    first = len(runs())
+    wait_until(lambda: len(runs()) >= first + 4, timeout=40, interval=0.5)
+    leases = sorted(lease for lease, _pid in runs())
+    gaps = [later - earlier for earlier, later in zip(leases, leases[1:], strict=False)]
+    assert min(gaps) >= EXPIRY_INTERVAL_S * 1000, gaps  # never two runs in one interval
 
 
 def test_killing_one_app_process_loses_no_accepted_reading_and_clients_reconnect(

@@ -37,7 +37,7 @@ def test_log_lists_newest_first_with_status_and_attempts(client, admin_headers, 
     assert ids(response) == [4, 3, 2, 1]
     items = {item["id"]: item for item in response.get_json()["items"]}
     assert items[1] | {"payload": None, "created_at": None, "last_attempt_at": None} == {
-        "id": 1, "alarm_id": 7, "rule_id": 3, "channel": "webhook",
+        "id": 1, "alarm_id": 7, "rule_id": 3, "user_id": None, "channel": "webhook",
         "target": items[1]["target"], "action": "created", "event": "alarm.created",
         "status": "failed", "attempts": 1, "last_error": "HTTP 400: thanks!",
         "last_status_code": 400, "payload": None, "created_at": None,
@@ -70,7 +70,7 @@ def test_log_rejects_unknown_filter_values(client, admin_headers):
     response = client.get(f"{LOG}?status=lost", headers=admin_headers)
     assert response.status_code == 400
     assert response.get_json()["error"]["details"]["field"] == "status"
-    assert client.get(f"{LOG}?channel=sms", headers=admin_headers).status_code == 400
+    assert client.get(f"{LOG}?channel=fax", headers=admin_headers).status_code == 400
     assert client.get(f"{LOG}?alarm_id=x", headers=admin_headers).status_code == 400
 
 

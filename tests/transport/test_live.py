@@ -13,7 +13,7 @@ import pytest
 from google.transit import gtfs_realtime_pb2
 
 from smartcity.timeutil import now_ms
-from smartcity.transport import gtfs
+from smartcity.transport import domain, gtfs, live, on_time_tile
 from tests.transport.kit import feed_zip
 
 U = 0.009
@@ -134,3 +134,18 @@ def test_unknown_lines_and_stops(client, viewer_headers, line):
                          ("/api/transport/gtfs-rt/trip-updates?format=xml", 400)):
         response = client.get(path, headers=viewer_headers)
         assert response.status_code == status, (path, response.get_json())
+
+
+def test_the_job_stores_delays_for_the_on_time_kpi_and_tile(app, line):
+
+    t0 = line["t0"]
+    with app.app_context():
+        assert live.write_delays(app) == {"delay": 5}
+        assert live.write_delays(app) == {"delay": 0}  # stored ones are kept, not doubled
+        kpi = next(k for k in domain.kpis if k["name"] == "on_time_buses")
+        # bus 2: -40, -80, -120 s; bus 1: +60, +20 s; on time -60..+300 s: 3 of 5
+        assert kpi["fn"](t0 - 3600 * S, t0 + 3600 * S) == 60.0
+        assert kpi["fn"](t0 - 1 * S, t0 + 3600 * S) == 100.0  # bus 1's two
+        assert kpi["fn"](t0 + 3600 * S, t0 + 7200 * S) is None
+        assert on_time_tile() == {"value": 60, "unit": "%", "status": "warning",
+                                  "detail": "of 5 stop passings, last hour"}

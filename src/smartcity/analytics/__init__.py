@@ -6,26 +6,38 @@ registry on each enabled Domain (smartcity/domain.py), forecasts from the core f
 over the telemetry rollups (telemetry/reads.py).
 """
 
+from smartcity.analytics import jobs
 from smartcity.domain import Domain
 
 domain = Domain(
     "analytics", "Analytics", routes="smartcity.analytics.routes", order=90,
+    page_script="js/pages/analytics.js",
     defaults={
         "ANALYTICS_FORECAST_HISTORY_DAYS": 28,  # hourly history a forecast is fitted on
         "ANALYTICS_FORECAST_BACKTEST_DAYS": 7,  # held-out last days the methods are scored on
         "ANALYTICS_FORECAST_LEVEL": 0.95,  # probability of the prediction interval
+        "ANALYTICS_FORECAST_HORIZON_H": 24,  # hours the scheduled forecasts look ahead
+        "ANALYTICS_FORECAST_KEYS": None,  # key names the job forecasts; None: every numeric key
+        "ANALYTICS_FORECAST_INTERVAL": 3600,  # seconds between the job's forecasts of every key
+        "ANALYTICS_SCORING_INTERVAL": 900,  # seconds between scorings of passed forecasts
+        "ANALYTICS_FORECAST_KEEP_DAYS": 90,  # issued forecasts kept this long
         "ANALYTICS_REPORT_INTERVAL": 300,  # seconds between checks for due report schedules
     })
+domain.job("analytics_forecasts", "ANALYTICS_FORECAST_INTERVAL")(jobs.forecast_job)
+domain.job("analytics_forecast_scoring", "ANALYTICS_SCORING_INTERVAL")(jobs.scoring_job)
 
 
 @domain.setup
 def add_reports(app) -> None:
-    """The reports API beside the analytics one; report e-mails composed with the report."""
+    """The reports API and page beside the analytics ones; report e-mails composed."""
     from smartcity.analytics.reports.routes import bp
     from smartcity.analytics.reports.schedules import compose_email
+    from smartcity.dashboard.tiles import register_page
     from smartcity.notifications.dispatcher import get_dispatcher
 
     app.register_blueprint(bp)
+    register_page(app, "reports", "Reports", "/reports", script="js/pages/reports.js",
+                  order=domain.order + 1)
     get_dispatcher(app).add_composer("report", compose_email)
 
 

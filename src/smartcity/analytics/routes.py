@@ -3,9 +3,15 @@
 from flask import Blueprint, request
 from marshmallow import fields, validate
 
-from smartcity.analytics import correlations, forecasting, kpis, predictive
-from smartcity.analytics.schemas import evaluate_schema, forecast_query, predictive_query
+from smartcity.analytics import correlations, forecasting, issued, kpis, predictive
+from smartcity.analytics.schemas import (
+    accuracy_query,
+    evaluate_schema,
+    forecast_query,
+    predictive_query,
+)
 from smartcity.auth.guard import require_role
+from smartcity.devices.service import get_device
 from smartcity.errors import bad_request
 from smartcity.forecast import evaluate
 from smartcity.http import json_body
@@ -32,6 +38,15 @@ def get_forecast():
     return forecasting.device_forecast(args["device_id"], args["key"], args["horizon"],
                                        args["method"], args["history_days"],
                                        args["backtest_days"])
+
+
+@bp.get("/forecast/accuracy")
+@require_role("viewer")
+def get_forecast_accuracy():
+    """Rolling error per method (MAE, RMSE, MASE, CV(RMSE)) of a device-key's scored forecasts."""
+    args = load(accuracy_query, request.args)
+    get_device(args["device_id"])
+    return issued.accuracy(args["device_id"], args["key"], args["days"])
 
 
 @bp.get("/kpi")

@@ -54,10 +54,17 @@ class ForecastQuery(Schema):
     backtest_days = fields.Integer(load_default=None, validate=validate.Range(1, 60))
 
 
+class AccuracyQuery(Schema):
+    device_id = fields.String(required=True, validate=validate.Regexp(DEVICE_ID_PATTERN))
+    key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    days = fields.Integer(load_default=7, validate=validate.Range(1, 90))
+
+
 class PredictiveQuery(Schema):
     hours = fields.Integer(load_default=24, validate=validate.Range(1, 48))
 
 
 evaluate_schema = EvaluateSchema()
 predictive_query = PredictiveQuery()
+accuracy_query = AccuracyQuery()
 forecast_query = ForecastQuery()

@@ -5,6 +5,7 @@ one sees its update match and runs the job. It works the same on SQLite and Post
 """
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -59,11 +60,11 @@ class Scheduler:
         ran = []
         for job in list(self.jobs.values()):
             if self.claim(job, now):
-                self._run(job)
+                self._run(job, now)
                 ran.append(job.name)
         return ran
 
-    def _run(self, job: Job) -> None:
+    def _run(self, job: Job, lease: int) -> None:
         started = time.perf_counter()
         status, result = "ok", None
         try:
@@ -80,6 +81,9 @@ class Scheduler:
                 last_finished=now_ms(), last_status=status,
                 last_duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 last_result=result if isinstance(result, dict) else None))
+        # One line per run, naming the lease (ms) and the process: which process ran what, when
+        # (tests/deploy checks from these lines that a job runs once per interval).
+        log.info("job %s ran (lease %d, process %d): %s", job.name, lease, os.getpid(), status)
 
     def start(self, tick_s: float = 15.0) -> None:
         if self.thread is not None:
@@ -95,6 +99,8 @@ class Scheduler:
 
         self.thread = threading.Thread(target=loop, name="scheduler", daemon=True)
         self.thread.start()
+        log.info("scheduler started (process %d, tick %ss, jobs: %s)", os.getpid(), tick_s,
+                 ", ".join(sorted(self.jobs)))
 
     def stop(self) -> None:
         self.stop_event.set()

@@ -14,11 +14,11 @@ import threading
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from smartcity.extensions import db
-from smartcity.notifications import email, webhook
-from smartcity.notifications.models import NotificationDelivery
+from smartcity.notifications import chat, email, people, push, sms, webhook
+from smartcity.notifications.models import NotificationDelivery, PushSubscription
 from smartcity.security.egress import Policy
 from smartcity.timeutil import now_ms
 
@@ -47,7 +47,7 @@ def event_payload(action: str, alarm: dict, rule: dict) -> dict:
     """The event as stored and sent: {"event", "alarm", "rule": {"id", "name"}}."""
     alarm = orjson.loads(orjson.dumps(alarm, default=str, option=orjson.OPT_NON_STR_KEYS))
     return {"event": f"alarm.{action}", "alarm": alarm,
-            "rule": {"id": rule.get("id"), "name": rule.get("name")}}
+            "rule": {"id": rule.get("id"), "name": rule.get("name")} if rule else None}
 
 
 def backoff_ms(attempts: int, base_s: float, max_s: float, rand=random.random) -> int:
@@ -89,14 +89,18 @@ class Dispatcher:
 
     def enqueue(self, action: str, alarm: dict, rule: dict | None,
                 now: int | None = None) -> list[int]:
-        """Insert and commit one pending delivery per channel and target; return their ids."""
+        """Insert and commit one pending delivery per channel and target of the rule, and
+        those of the people whose preferences ask for this alarm; return their ids."""
         targets = plan(action, rule, email.enabled(self.app.config))
-        if not targets or action not in (*ALWAYS, "updated"):
+        if action not in (*ALWAYS, "updated"):
             return []
-        if action == "updated" and not self._severity_changed(alarm):
-            return []
-        return self.enqueue_event(event_payload(action, alarm, rule), targets, action,
-                                  alarm_id=alarm.get("id"), rule_id=rule.get("id"), now=now)
+        if targets and action == "updated" and not self._severity_changed(alarm):
+            targets = []
+        event = event_payload(action, alarm, rule)
+        due = now_ms() if now is None else now
+        rows = self._rows(event, targets, action, alarm.get("id"), (rule or {}).get("id"), due)
+        rows += people.enqueue(self.app, action, alarm, rule, event, due)
+        return self._commit(rows)
 
     def enqueue_event(self, event: dict, targets: list[dict], action: str,
                       alarm_id: int | None = None, rule_id: int | None = None,
@@ -104,10 +108,17 @@ class Dispatcher:
         """Insert and commit one pending delivery of any event ({"event": name, ...}) per
         target {channel, target, secret}; the worker sends them like alarm events."""
         due = now_ms() if now is None else now
+        return self._commit(self._rows(event, targets, action, alarm_id, rule_id, due))
+
+    def _rows(self, event, targets, action, alarm_id, rule_id, due) -> list:
         rows = [T(alarm_id=alarm_id, rule_id=rule_id, action=action, channel=t["channel"],
                   target=t["target"], secret=t.get("secret"), payload=event,
                   status="pending", attempts=0, next_attempt_at=due) for t in targets]
         db.session.add_all(rows)
+        db.session.flush()
+        return rows
+
+    def _commit(self, rows: list) -> list[int]:
         db.session.commit()
         self.stats["enqueued"] += len(rows)
         return [row.id for row in rows]
@@ -125,7 +136,8 @@ class Dispatcher:
             return compose(event)
 
     def _severity_changed(self, alarm: dict) -> bool:
-        last = db.session.scalar(select(T.payload).where(T.alarm_id == alarm.get("id"))
+        last = db.session.scalar(select(T.payload).where(T.alarm_id == alarm.get("id"),
+                                                         T.user_id.is_(None))
                                  .order_by(T.id.desc()).limit(1))
         return last is not None and last["alarm"].get("severity") != alarm.get("severity")
 
@@ -157,24 +169,48 @@ class Dispatcher:
             if claimed != 1:
                 return None
             return conn.execute(select(T.id, T.channel, T.target, T.payload, T.secret,
-                                       T.attempts).where(T.id == delivery_id)).one()
+                                       T.attempts, T.user_id).where(T.id == delivery_id)).one()
 
     def _attempt(self, row) -> webhook.Outcome:
         config = self.app.config
         self.stats["attempts"] += 1
+        policy = Policy.from_setting(config["WEBHOOK_ALLOWED_TARGETS"])
         try:
             if row.channel == "webhook":
                 sent_at = datetime.now(UTC).isoformat(timespec="milliseconds")
                 return webhook.send(row.target, row.id, row.payload, row.secret,
                                     sent_at.replace("+00:00", "Z"), config["NOTIFY_TIMEOUT_S"],
-                                    policy=Policy.from_setting(config["WEBHOOK_ALLOWED_TARGETS"]))
+                                    policy=policy)
             if row.channel == "email":
                 return email.send(config, row.target, row.id, row.payload,
                                   self._compose(row.payload))
+            if row.channel == "sms":
+                return sms.send(config, row.target, row.payload, policy)
+            if row.channel == "chat":
+                return chat.send(row.target, row.payload, config["NOTIFY_TIMEOUT_S"], policy)
+            if row.channel == "push":
+                return self._push(row, policy)
             return webhook.Outcome(ok=False, error=f"unknown channel {row.channel}")
         except Exception as exc:  # a bug in one delivery must not stop the others
             log.exception("notification delivery %s failed unexpectedly", row.id)
             return webhook.Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
+
+    def _push(self, row, policy: Policy) -> webhook.Outcome:
+        with self.engine.connect().execution_options(read_only=True) as conn:
+            sub = conn.execute(select(PushSubscription.endpoint, PushSubscription.p256dh,
+                                      PushSubscription.auth)
+                               .where(PushSubscription.endpoint == row.target,
+                                      PushSubscription.user_id == row.user_id)).first()
+        if sub is None:
+            return webhook.Outcome(ok=False, error="the push subscription was removed")
+        outcome = push.send(self.app.config, {"endpoint": sub.endpoint, "keys": {
+            "p256dh": sub.p256dh, "auth": sub.auth}}, row.payload, policy)
+        if outcome.status_code in push.GONE:  # the browser unsubscribed or the user left it
+            with self.engine.begin() as conn:
+                conn.execute(delete(PushSubscription).where(
+                    PushSubscription.endpoint == row.target))
+            outcome.error = f"subscription gone ({outcome.error})"[:500]
+        return outcome
 
     def _record(self, row, outcome: webhook.Outcome, now: int) -> str:
         config = self.app.config

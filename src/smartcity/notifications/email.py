@@ -8,6 +8,8 @@ from email.utils import formatdate, make_msgid
 
 import orjson
 
+from smartcity.notifications import text
+from smartcity.notifications.text import originator
 from smartcity.notifications.webhook import Outcome
 from smartcity.timeutil import iso
 
@@ -25,12 +27,9 @@ def _one_line(value) -> str:
     return " ".join(str(value).split())
 
 
-def originator(alarm: dict) -> str:
-    kind, ident = alarm.get("originator_type"), alarm.get("originator_id")
-    return f"{kind} {ident}" if kind else str(ident)
-
-
 def subject(event: dict) -> str:
+    if event["event"] == "alarm.digest":
+        return _one_line(f"[smartcity] {text.headline(event)}")
     alarm, action = event["alarm"], event["event"].removeprefix("alarm.")
     severity = str(alarm.get("severity") or "").upper()
     return _one_line(f"[smartcity] {severity} {alarm.get('type')} on {originator(alarm)} "
@@ -42,6 +41,9 @@ def _when(value) -> str:
 
 
 def body(event: dict) -> str:
+    if event["event"] == "alarm.digest":
+        return "\n".join([text.headline(event) + ", most severe first:", "",
+                          *[f"- {line}" for line in text.lines(event)]]) + "\n"
     alarm, rule = event["alarm"], event.get("rule") or {}
     action = event["event"].removeprefix("alarm.")
     rows = [

@@ -12,7 +12,8 @@ T = NotificationDelivery
 
 
 def to_dict(d: NotificationDelivery) -> dict:
-    return {"id": d.id, "alarm_id": d.alarm_id, "rule_id": d.rule_id, "channel": d.channel,
+    return {"id": d.id, "alarm_id": d.alarm_id, "rule_id": d.rule_id, "user_id": d.user_id,
+            "channel": d.channel,
             "target": d.target, "action": d.action, "event": (d.payload or {}).get("event"),
             "status": d.status, "attempts": d.attempts, "last_error": d.last_error,
             "last_status_code": d.last_status_code, "payload": d.payload,
@@ -21,7 +22,7 @@ def to_dict(d: NotificationDelivery) -> dict:
 
 
 def list_query(args):
-    """A select of deliveries filtered by status, channel, alarm_id and rule_id."""
+    """A select of deliveries filtered by status, channel, alarm_id, rule_id and user_id."""
     stmt = select(T)
     for name, allowed in (("status", STATUSES), ("channel", CHANNELS)):
         value = args.get(name)
@@ -29,9 +30,9 @@ def list_query(args):
             raise bad_request(f"{name} must be one of {', '.join(allowed)}", name)
         if value:
             stmt = stmt.where(getattr(T, name) == value)
-    for name in ("alarm_id", "rule_id"):
+    for name in ("alarm_id", "rule_id", "user_id"):
         if args.get(name):
-            if not args[name].isdigit():
+            if not args[name].isdigit() or len(args[name]) > 18:
                 raise bad_request(f"{name} must be an integer", name)
             stmt = stmt.where(getattr(T, name) == int(args[name]))
     return stmt

@@ -4,7 +4,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from smartcity.alerts.service import add_alarm_listener
 from smartcity.jobs.scheduler import get_scheduler
-from smartcity.notifications import service
+from smartcity.notifications import people, service
 from smartcity.notifications.dispatcher import Dispatcher
 from smartcity.notifications.models import CHANNELS, STATUSES
 from smartcity.ops.health import register_check
@@ -59,6 +59,15 @@ def init_app(app) -> Dispatcher:
     register_collector(app, NotificationCollector(dispatcher))
     get_scheduler(app).register("notification_retries", app.config["NOTIFY_SWEEP_INTERVAL"],
                                 lambda a: dispatcher.sweep())
+
+    def digests(app_):
+        sent = people.send_digests(app_)
+        if sent["deliveries"]:
+            dispatcher.wake()
+        return sent
+
+    get_scheduler(app).register("notification_digests", app.config["NOTIFY_DIGEST_INTERVAL"],
+                                digests)
     if app.config["START_BACKGROUND"] and app.config["NOTIFY_WORKER"]:
         dispatcher.start()
     return dispatcher

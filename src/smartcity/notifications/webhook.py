@@ -76,32 +76,32 @@ def build_headers(event_name: str, delivery_id: int, timestamp: str, body: bytes
     return headers
 
 
-def _session(policy: Policy) -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False  # a proxy from the environment would hide the peer we check
+def session(policy: Policy) -> requests.Session:
+    """A requests session whose every connection passes the egress policy (no proxies)."""
+    s = requests.Session()
+    s.trust_env = False  # a proxy from the environment would hide the peer we check
     adapter = EgressAdapter(policy)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+    s.mount("http://", adapter)
+    s.mount("https://", adapter)
+    return s
 
 
-def send(url: str, delivery_id: int, event: dict, secret: str | None, sent_at: str,
-         timeout: float, now_s: float | None = None, policy: Policy | None = None) -> Outcome:
-    """POST the event once; retry on connection errors, timeouts, 429 and 5xx only. The
-    connected address must pass the egress policy (checked on the socket: no rebinding)."""
-    timestamp = str(int(time.time() if now_s is None else now_s))
-    body = build_body(event, sent_at)
-    headers = build_headers(event["event"], delivery_id, timestamp, body, secret)
+def post(url: str, timeout: float, policy: Policy | None = None, **kwargs) -> Outcome:
+    """POST once through the egress guard and say what came of it: retry on connection errors,
+    timeouts, 429 and 5xx only (every HTTP channel classifies its answers this way)."""
     try:
-        with _session(policy or Policy()) as session:
-            response = session.post(url, data=body, headers=headers, timeout=timeout,
-                                    allow_redirects=False)
+        with session(policy or Policy()) as http:
+            response = http.post(url, timeout=timeout, allow_redirects=False, **kwargs)
     except EgressRefused as exc:  # the address will not become public by retrying
         return Outcome(ok=False, error=f"refused: {exc}"[:500])
     except (requests.ConnectionError, requests.Timeout) as exc:
         return Outcome(ok=False, retry=True, error=f"{type(exc).__name__}: {exc}"[:500])
     except requests.RequestException as exc:  # invalid URL and the like: retrying cannot help
         return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
+    return outcome_of(response)
+
+
+def outcome_of(response) -> Outcome:
     code = response.status_code
     if 200 <= code < 300:
         return Outcome(ok=True, status_code=code)
@@ -110,6 +110,16 @@ def send(url: str, delivery_id: int, event: dict, secret: str | None, sent_at: s
         return Outcome(ok=False, retry=True, status_code=code, error=error,
                        retry_after_s=_retry_after(response.headers.get("Retry-After")))
     return Outcome(ok=False, status_code=code, error=error)
+
+
+def send(url: str, delivery_id: int, event: dict, secret: str | None, sent_at: str,
+         timeout: float, now_s: float | None = None, policy: Policy | None = None) -> Outcome:
+    """POST the event once. The connected address must pass the egress policy (checked on the
+    socket: no rebinding)."""
+    timestamp = str(int(time.time() if now_s is None else now_s))
+    body = build_body(event, sent_at)
+    headers = build_headers(event["event"], delivery_id, timestamp, body, secret)
+    return post(url, timeout, policy, data=body, headers=headers)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -111,6 +111,15 @@ def latest_of_type(conn, device_type: str, names: list[str]):
     return conn.execute(stmt).all()
 
 
+def numeric_series(conn, since: int) -> list[tuple[str, str]]:
+    """(device_id, key) of every key whose latest value is a number stored at or after since."""
+    stmt = (select(telemetry_latest.c.device_id, telemetry_keys.c.name)
+            .join(telemetry_keys, telemetry_keys.c.id == telemetry_latest.c.key_id)
+            .where(telemetry_latest.c.ts >= since, telemetry_latest.c.value.is_not(None))
+            .order_by(telemetry_latest.c.device_id, telemetry_keys.c.name))
+    return [(r.device_id, r.name) for r in conn.execute(stmt)]
+
+
 def latest_of_devices(conn, device_ids: list[str], key_ids: list[int]) -> dict[str, dict]:
     """{device_id: {key: {"ts", "value"}}} of some keys of some devices, in one round trip."""
     stmt = (select(telemetry_latest.c.device_id, telemetry_keys.c.name, telemetry_latest.c.ts,

@@ -75,6 +75,11 @@ def hourly_means(conn, device_id: str, keys, start: int, end: int) -> dict[str, 
             for key, hours in buckets(conn, [device_id], keys, start, end, HOUR).items()}
 
 
+def numeric_series(conn, since: int) -> list[tuple[str, str]]:
+    """(device_id, key name) of every key with a numeric value stored at or after since."""
+    return queries.numeric_series(conn, since)
+
+
 def reporting_end(at: int | None = None) -> int:
     """End of the last complete clock hour at `at` (default now): what hourly reports cover."""
     return (now_ms() if at is None else at) // HOUR * HOUR

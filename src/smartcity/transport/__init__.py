@@ -3,7 +3,7 @@ vehicle positions and trip updates, schedule adherence, headways and arrival pre
 
 from smartcity.domain import Domain
 from smartcity.timeutil import now_ms
-from smartcity.transport import service
+from smartcity.transport import live, service
 
 domain = Domain(
     "transport", "Transport", routes="smartcity.transport.routes", device_types=("vehicle",),
@@ -16,7 +16,19 @@ domain = Domain(
         # On time: from 1 min early to 5 min late (the window US agencies commonly use).
         "TRANSPORT_ON_TIME_EARLY_S": 60, "TRANSPORT_ON_TIME_LATE_S": 300,
         # A bus's run is its trip only if it keeps, on average, within this of the timetable.
-        "TRANSPORT_MATCH_MAX_DELAY_S": 1800})
+        "TRANSPORT_MATCH_MAX_DELAY_S": 1800,
+        "TRANSPORT_DELAY_INTERVAL": 300})  # s between runs of the job storing stop delays
+
+domain.job("transport_delays", "TRANSPORT_DELAY_INTERVAL")(live.write_delays)
+
+
+@domain.kpi("on_time_buses", "Buses on time", "%", target=85.0, better="higher", iso=None,
+            definition="Of the stop passings of buses matched to a trip in the period (stored "
+                       "as each vehicle's derived delay), the share between "
+                       "TRANSPORT_ON_TIME_EARLY_S (60 s) early and TRANSPORT_ON_TIME_LATE_S "
+                       "(300 s) late.")
+def on_time_buses(start_ms: int, end_ms: int) -> float | None:
+    return live.on_time(start_ms, end_ms)[0]
 
 
 @domain.after_commit
@@ -43,3 +55,13 @@ def in_service_tile() -> dict:
     items = service.vehicles()
     moving = sum(1 for v in items if v["state"] in service.IN_SERVICE)
     return {"value": moving, "detail": f"of {len(items)} vehicles", "status": "ok"}
+
+
+@domain.tile("on-time", "Buses on time")
+def on_time_tile() -> dict:
+    share, passings = live.on_time(now_ms() - 3_600_000, now_ms() + 1)
+    if share is None:
+        return {"value": "—", "detail": "no stop passed on a trip in the last hour",
+                "status": "ok"}
+    return {"value": round(share), "unit": "%", "detail": f"of {passings} stop passings, last hour",
+            "status": "ok" if share >= 85 else "warning"}

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from smartcity.devices.service import devices_of
-from smartcity.errors import not_found
+from smartcity.errors import ApiError, not_found
 from smartcity.extensions import db
 from smartcity.telemetry import reads
+from smartcity.telemetry.points import Point
 from smartcity.timeutil import now_ms
 from smartcity.transport import adherence, timetable
 from smartcity.transport.schedule import Schedule
@@ -185,3 +186,41 @@ def arrivals(stop_id: str, at: int) -> dict:
              if s["stop_id"] == stop_id]
     return {"stop_id": stop_id, "name": sched.stops[stop_id]["name"], "at": at,
             "arrivals": sorted(items, key=lambda x: x["arrival"])}
+
+
+def delay_points(start: int, end: int) -> list[Point]:
+    """A derived `delay` (s) of the bus at each stop it passed in [start, end) on a trip."""
+    sched = schedule()
+    points = []
+    for route_id in sched.routes:
+        for vid, _, _, run, match, due in matched_runs(sched, route_id, start, end):
+            if match is not None:
+                points += [Point(vid, "delay", ts, (ts - due[k]) / 1000, None) for k, ts in run
+                           if start <= ts < end]
+    return points
+
+
+def write_delays(app) -> dict:
+    """Job: store the delays of the last two hours' stop passings (stored ones are kept)."""
+    end = now_ms()
+    try:
+        points = delay_points(end - 2 * RECENT_MS, end)
+    except ApiError:  # no timetable: no lines to derive one from
+        return {"delay": 0}
+    db.release()  # the writer needs SQLite's write lock, which this session's reads hold
+    stored, error = reads.submit_derived(points) if points else (0, None)
+    if error:
+        app.logger.warning("transport delays not stored: %s", error)
+    return {"delay": stored}
+
+
+def on_time(start: int, end: int) -> tuple[float | None, int]:
+    """(share of stored stop delays in [start, end) inside the on-time window in %, count)."""
+    s = settings()
+    ids = [d.id for d in devices_of(("vehicle",))]
+    with db.reader() as conn:
+        series = reads.samples_of(conn, ids, "delay", start, end)
+    values = [v for points in series.values() for _, v in points]
+    if not values:
+        return None, 0
+    return 100 * sum(-s["early_s"] <= v <= s["late_s"] for v in values) / len(values), len(values)

@@ -45,7 +45,15 @@ class ConsumptionQuerySchema(Schema):
     start = Time()
     end = Time()
     interval = fields.String(load_default="day",
-                             validate=validate.OneOf(("hour", "day", "week")))
+                             validate=validate.OneOf(("hour", "day", "week", "month")))
+
+
+class CustomerConsumptionQuerySchema(Schema):
+    start = Time()
+    end = Time()
+    interval = fields.String(load_default="day",
+                             validate=validate.OneOf(("day", "week", "month")))
+    dma = fields.String(validate=validate.Length(1, 64))
 
 
 class LeaksQuerySchema(Schema):
@@ -80,4 +88,5 @@ isolate_schema = IsolateSchema()
 isolation_query_schema = IsolationQuerySchema()
 ili_schema = IliSchema()
 consumption_query_schema = ConsumptionQuerySchema()
+customer_consumption_query_schema = CustomerConsumptionQuerySchema()
 leaks_query_schema = LeaksQuerySchema()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from smartcity.analytics.models import ReportSchedule
 from smartcity.analytics.reports import render, service
+from smartcity.audit.service import record
 from smartcity.errors import not_found
 from smartcity.extensions import db
 from smartcity.notifications.dispatcher import get_dispatcher
@@ -68,6 +69,10 @@ def create(data: dict, actor: str | None) -> ReportSchedule:
     row = ReportSchedule(**data, created_by=actor)
     _reschedule(row, now_ms())
     db.session.add(row)
+    db.session.flush()
+    # A subscription sends city data out of the platform: who sent it where is audited.
+    record("report_schedule.created", "report_schedule", row.id,
+           {"channel": row.channel, "target": row.target, "cadence": row.cadence})
     db.session.commit()
     return row
 
@@ -77,11 +82,14 @@ def update(row: ReportSchedule, changes: dict) -> ReportSchedule:
         setattr(row, name, value)
     if {"cadence", "hour", "weekday"} & changes.keys():
         _reschedule(row, now_ms())
+    record("report_schedule.updated", "report_schedule", row.id, {"fields": sorted(changes)})
     db.session.commit()
     return row
 
 
 def delete(row: ReportSchedule) -> None:
+    record("report_schedule.deleted", "report_schedule", row.id,
+           {"channel": row.channel, "target": row.target})
     db.session.delete(row)
     db.session.commit()
 
