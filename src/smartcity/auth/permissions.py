@@ -116,3 +116,22 @@ def compile_role(role_id: int) -> None:
     for user_id in db.session.scalars(
             select(RoleAssignment.user_id).where(RoleAssignment.role_id == role_id)).all():
         compile_user(user_id)
+
+
+def forget_group(group_id: int) -> None:
+    """A device group is deleted: drop it from every assignment's scope (an id reused later must
+    not inherit it); an assignment scoped to nothing else goes, never becoming unscoped."""
+    touched = set()
+    for assignment in db.session.scalars(select(RoleAssignment).where(
+            RoleAssignment.device_groups.is_not(None))).all():
+        if group_id not in (assignment.device_groups or ()):
+            continue
+        touched.add(assignment.user_id)
+        left = [g for g in assignment.device_groups if g != group_id]
+        if left or assignment.domains:
+            assignment.device_groups = left or None
+        else:
+            db.session.delete(assignment)
+    db.session.flush()
+    for user_id in touched:
+        compile_user(user_id)

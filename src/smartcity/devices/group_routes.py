@@ -2,6 +2,7 @@ from flask import Blueprint, g
 from sqlalchemy import select
 
 from smartcity.audit.service import record
+from smartcity.auth import permissions
 from smartcity.auth.guard import require_role
 from smartcity.devices import attributes, commands, groups, service
 from smartcity.devices.control_models import DeviceGroup
@@ -68,6 +69,7 @@ def delete_group(group_id):
     """Delete a group (its devices stay)."""
     check_group_change()
     db.session.delete(groups.get_group(group_id))
+    permissions.forget_group(group_id)
     record("device_group.deleted", "device_group", group_id)
     db.session.commit()
     return "", 204

@@ -74,6 +74,8 @@ class IsolateSchema(Schema):
 
 class IsolationQuerySchema(Schema):
     dma = fields.String(validate=validate.Length(1, 64))
+    limit = fields.Raw()  # checked by pagination.paginate
+    cursor = fields.Raw()
 
 
 class PeriodQuerySchema(Schema):
