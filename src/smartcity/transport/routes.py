@@ -108,6 +108,14 @@ def gtfs_import_feed():
             "skipped_stops": feed["skipped_stops"]}, 201
 
 
+@bp.get("/lines/adherence")
+@require_role("viewer")
+def lines_adherence():
+    """Give every line's trips, stop passings, mean delay and on-time % in [start, end)."""
+    start, end = time_range(default_span="-2h")
+    return live.line_summaries(start, end)
+
+
 @bp.get("/lines/<route_id>/adherence")
 @require_role("viewer")
 def line_adherence(route_id):
