@@ -9,6 +9,7 @@ const SECTIONS = {
   users: { role: "admin", load: () => import("../admin/users.js") },
   "service-accounts": { role: "admin", load: () => import("../admin/service_accounts.js") },
   rules: { role: "operator", load: () => import("../admin/rules.js") },
+  notifications: { role: "admin", load: () => import("../admin/notifications.js") },
 };
 
 async function render() {
