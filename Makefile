@@ -7,7 +7,7 @@ PORT ?= 5000
 VENDOR := src/smartcity/dashboard/static/vendor
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install vendor pango browser nginx run serve-prod test fuzz lint clean-venv
+.PHONY: install vendor pango browser nginx compose run serve-prod test fuzz lint clean-venv
 
 install: pango $(VENV)/.installed vendor
 
@@ -32,7 +32,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 
 # WeasyPrint (the reports' PDF) loads pango through cffi; Debian's packages when missing.
 pango:
-	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { echo "installing Debian pango for WeasyPrint"; \
+	@$$(command -v ldconfig || echo /sbin/ldconfig) -p | grep -q 'libpangoft2-1.0.so.0' || { echo "installing Debian pango for WeasyPrint"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
 	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
@@ -50,6 +50,14 @@ nginx:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends nginx; }
 
+# tests/deploy validates docker-compose.yml with Compose; without Docker's plugin, Debian's
+# docker-compose 1.29 (Python, needs no engine for `config`).
+compose:
+	@{ docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null; } || { \
+	  echo "installing Debian docker-compose for the deployment tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends docker-compose; }
+
 run: install
 	$(BIN)/python run.py db upgrade
 	$(BIN)/python run.py seed-demo
@@ -65,7 +73,7 @@ serve-prod: install
 lint: install
 	$(BIN)/ruff check .
 
-test: lint pango browser nginx
+test: lint pango browser nginx compose
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The OpenAPI fuzz of `make test` with many more cases per operation (FUZZ_EXAMPLES per mode).

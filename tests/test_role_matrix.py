@@ -50,6 +50,14 @@ EXPECTED = {
     "users.get_user": "admin",
     "users.update_user": "admin",
     "users.delete_user": "admin",
+    "users.get_user_roles": "admin",
+    "users.set_user_roles": "admin",
+    "roles.list_roles": "admin",
+    "roles.list_permissions": "admin",
+    "roles.create_role": "admin",
+    "roles.get_role": "admin",
+    "roles.update_role": "admin",
+    "roles.delete_role": "admin",
     "service_accounts.list_service_accounts": "admin",
     "service_accounts.create_service_account": "admin",
     "service_accounts.get_service_account": "admin",
@@ -214,3 +222,99 @@ def test_device_endpoints_refuse_user_tokens(app, client, login):
         response = call(client, method, path, {"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, (endpoint, method)
 
+
+
+# A custom role scoped to a domain: a viewer given "*:write" on the waste domain only (NIST RBAC,
+# auth/permissions.py). It reaches the waste domain's operator routes and, device by device,
+# the device routes; every other operator route and every admin route stays closed.
+
+WASTE = {"name": "waste-operator", "permissions": ["*:write"]}
+
+
+def scoped_headers(client, make_user, admin_headers, permissions, **scope):
+    role = client.post("/api/roles", json={"name": f"r{len(scope)}-{make_user('viewer')[0]['id']}",
+                                           "permissions": permissions}, headers=admin_headers)
+    assert role.status_code == 201, role.get_json()
+    user, password = make_user("viewer")
+    assigned = client.put(f"/api/users/{user['id']}/roles", headers=admin_headers, json={
+        "assignments": [{"role_id": role.get_json()["id"], **scope}]})
+    assert assigned.status_code == 200, assigned.get_json()
+    token = client.post("/api/auth/login", json={"username": user["username"],
+                                                 "password": password}).get_json()
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def test_a_domain_scoped_role_opens_its_domain_and_no_other_route(app, client, make_user,
+                                                                  admin_headers):
+    from smartcity.auth.permissions import OBJECT_SCOPED
+
+    headers = scoped_headers(client, make_user, admin_headers, ["*:write"], domains=["waste"])
+    opened = refused = 0
+    for endpoint, method, path, required in guarded_calls(app):
+        if required not in ("operator", "admin"):
+            continue
+        resource = endpoint.split(".", 1)[0]
+        response = call(client, method, path, headers)
+        message = (response.get_json() or {}).get("error", {}).get("message")
+        if required == "operator" and resource == "waste":
+            assert response.status_code not in (401, 403), (endpoint, method, response.get_json())
+            opened += 1
+        elif required == "operator" and resource in OBJECT_SCOPED:
+            assert message != "requires role operator", (endpoint, method)  # checked per device
+        else:
+            assert response.status_code == 403, (endpoint, method, response.get_json())
+            assert message == f"requires role {required}"
+            refused += 1
+    assert opened >= 4 and refused > 30
+
+
+def test_a_scoped_role_commands_and_configures_the_devices_in_its_scope_only(
+        client, make_user, make_device, admin_headers):
+    make_device("bin-1", type="smart_bin")
+    make_device("sig-1", type="traffic_signal")
+    make_device("sig-2", type="traffic_signal")
+    group = client.post("/api/device-groups", json={"name": "corso", "device_ids": ["sig-1"]},
+                        headers=admin_headers).get_json()
+    waste = scoped_headers(client, make_user, admin_headers, ["*:write"], domains=["waste"])
+    corso = scoped_headers(client, make_user, admin_headers, ["devices:write",
+                                                              "device_control:write"],
+                           device_groups=[group["id"]])
+    reset = {"name": "reset_fill_level", "params": {}}
+
+    assert client.post("/api/devices/bin-1/commands", json=reset, headers=waste).status_code == 201
+    for method, path, body in (("post", "/api/devices/sig-1/commands", reset),
+                               ("put", "/api/devices/sig-1/config", {"cycle_s": 90}),
+                               ("put", "/api/devices/sig-1/attributes/server", {"x": 1}),
+                               ("patch", "/api/devices/sig-1", {"name": "renamed"}),
+                               ("post", "/api/devices/sig-1/rotate-key", {})):
+        response = getattr(client, method)(path, json=body, headers=waste)
+        assert response.status_code == 403, (path, response.get_json())
+        assert response.get_json()["error"]["message"] == \
+            "device sig-1 is outside the scope of your role"
+    # A new device of another domain is refused and never stored.
+    created = client.post("/api/devices", json={"id": "cnt-9", "type": "traffic_counter"},
+                          headers=waste)
+    assert created.status_code == 403
+    assert client.get("/api/devices/cnt-9", headers=admin_headers).status_code == 404
+    assert client.post("/api/devices", json={"id": "bin-9", "type": "smart_bin"},
+                       headers=waste).status_code == 201
+
+    # The group-scoped role reaches its group's devices, not the others.
+    renamed = client.patch("/api/devices/sig-1", json={"name": "Corso 1"}, headers=corso)
+    assert renamed.status_code == 200, renamed.get_json()
+    assert client.patch("/api/devices/sig-2", json={"name": "x"}, headers=corso).status_code == 403
+    assert client.patch("/api/devices/bin-1", json={"name": "x"}, headers=corso).status_code == 403
+    # ...and cannot widen its scope by changing the group.
+    response = client.post(f"/api/device-groups/{group['id']}/members", json={"add": ["sig-2"]},
+                           headers=corso)
+    assert response.status_code == 403
+
+    # A group action by the waste operator acts on the group's waste devices only.
+    mixed = client.post("/api/device-groups", json={"name": "mixed",
+                                                    "device_ids": ["bin-1", "sig-2"]},
+                        headers=admin_headers).get_json()
+    results = client.post(f"/api/device-groups/{mixed['id']}/actions",
+                          json={"action": "command", "command": reset},
+                          headers=waste).get_json()["results"]
+    assert {r["device_id"]: r["ok"] for r in results} == {"bin-1": True, "sig-2": False}
+    assert [r["error"]["code"] for r in results if not r["ok"]] == ["forbidden"]

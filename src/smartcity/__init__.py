@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.alerts.routes import bp as alerts_bp
     from smartcity.assets.routes import bp as assets_bp
     from smartcity.audit.routes import bp as audit_bp
+    from smartcity.auth.role_routes import bp as roles_bp
     from smartcity.auth.routes import bp as auth_bp
     from smartcity.auth.service_account_routes import bp as service_accounts_bp
     from smartcity.auth.user_routes import bp as users_bp
@@ -102,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from smartcity.ops.routes import bp as ops_bp
     from smartcity.telemetry.routes import bp as telemetry_bp
 
-    for bp in (ops_bp, auth_bp, users_bp, service_accounts_bp, devices_bp, catalogue_bp,
+    for bp in (ops_bp, auth_bp, users_bp, roles_bp, service_accounts_bp, devices_bp, catalogue_bp,
                device_control_bp, device_groups_bp, telemetry_bp, jobs_bp,
                audit_bp, alerts_bp, assets_bp, custom_dashboards_bp, notifications_bp,
                my_notifications_bp,

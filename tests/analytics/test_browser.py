@@ -22,12 +22,12 @@ HOUR = 3_600_000
 
 @pytest.fixture(scope="module")
 def history(city):
-    """Four more days of hourly PM2.5 at aq-1 (a daily cycle) before the kit's one day, and a
+    """Six more days of hourly PM2.5 at aq-1 (a daily cycle) before the kit's one day, and a
     PM2.5 reading at aq-2 over the kit's critical rule, so the report has an alarm."""
     end = int(time.time() * 1000) // HOUR * HOUR - 24 * HOUR
     points = [{"device_id": "aq-1", "ts": end - i * HOUR + 60_000, "values": {
         "pm25": round(14 + 6 * math.sin(2 * math.pi * ((end - i * HOUR) // HOUR % 24) / 24), 2)}}
-        for i in range(1, 4 * 24)]
+        for i in range(1, 6 * 24)]
     city.api("POST", "/api/telemetry/batch", json=points)
     city.reading("aq-2", {"pm25": 180})
     wait_until(lambda: city.api("GET", "/api/alerts", params={"severity": "critical"})["items"],
@@ -46,7 +46,7 @@ def test_analytics_shows_kpis_a_forecast_and_a_correlation(operator, history):
     assert pm.locator("td").nth(5).inner_text()  # the definition
     page.select_option("#forecast-device", "aq-1")
     page.select_option("#forecast-key", "pm25")
-    page.fill("#forecast-history", "4")
+    page.fill("#forecast-history", "6")
     page.click("#forecast-form button[type=submit]")
     page.wait_for_selector("#forecast-chart[data-state=ready]")
     assert page.locator("#forecast-chart polygon.band").count() == 1

@@ -9,6 +9,7 @@ import pytest
 
 from smartcity.analytics import issued, jobs
 from smartcity.jobs.scheduler import get_scheduler
+from tests.domain import wait_for
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -78,9 +79,16 @@ def test_the_jobs_are_registered_and_scoring_prunes_old_runs(app, series):
     with app.app_context():
         assert jobs.issue_all(series - 20 * DAY)["skipped"] == 1  # no history then
         assert jobs.issue_all(series - 3 * DAY)["issued"] == 1
-        app.config["ANALYTICS_FORECAST_KEEP_DAYS"] = 2
-        result = jobs.scoring_job(app)
+        result = jobs.score_and_prune(keep_days=2)
     assert result == {"scored": 3, "points": 72, "pruned": 3}
+
+
+def test_the_jobs_tell_open_pages(app, live, series):
+    client = live("analytics")
+    with app.app_context():
+        get_scheduler(app).jobs["analytics_forecasts"].fn(app)
+    update = wait_for(client, "analytics_update")[-1]
+    assert update["kind"] == "forecasts" and update["issued"] == 1
 
 
 @pytest.mark.parametrize(("query", "status", "field"), [

@@ -139,3 +139,22 @@ def test_bad_query_is_a_400_naming_the_field(client, viewer_headers, query, fiel
     response = client.get("/api/analytics/reports", query_string=query, headers=viewer_headers)
     assert response.status_code == 400
     assert response.get_json()["error"]["details"]["field"] == field
+
+
+def test_the_page_and_pdf_list_the_latest_incidents_and_the_csv_all(app):
+    from smartcity.analytics.reports import render
+
+    items = [{"id": f"i{n}", "type": "accident", "severity": "minor", "status": "resolved",
+              "reported": n * 60_000, "resolved": None, "description": f"number {n}"}
+             for n in range(render.INCIDENT_ROWS + 5)]
+    report = {"title": "t", "period": "month", "start": 0, "end": DAY, "generated_at": DAY,
+              "sections": [], "kpis": [], "anomalies": [],
+              "alarms": {"total": 0, "by_severity": {}, "by_domain": {}, "top": []},
+              "incidents": [{"domain": "traffic", "title": "Traffic", "total": len(items),
+                             "open": 0, "items": items}]}
+    with app.test_request_context():
+        html = render.to_html(report)
+        rows = render.to_csv(report).splitlines()
+    assert "number 4<" not in html and "number 5<" in html
+    assert f"the CSV lists all {len(items)}" in html
+    assert sum(r.startswith("incidents,") for r in rows) == len(items)

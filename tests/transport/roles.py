@@ -12,4 +12,7 @@ ROLES = {
     "transport.stop_headways": "viewer",
     "transport.stop_arrivals": "viewer",
     "transport.optimise_routes": "operator",
+    "transport.get_demand": "viewer",
+    "transport.demand_forecast": "viewer",
+    "transport.get_efficiency": "viewer",
 }

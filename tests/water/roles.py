@@ -12,4 +12,5 @@ ROLES = {
     "water.isolate": "operator",
     "water.list_isolations": "viewer",
     "water.get_isolation": "viewer",
+    "water.get_customer_consumption": "viewer",
 }

@@ -72,3 +72,14 @@ def test_isolate_refusals(client, dmas, operator_headers, viewer_headers):
                       headers=viewer_headers).status_code == 404
     assert client.get("/api/water/dmas/nope/isolation-plan",
                       headers=viewer_headers).status_code == 404
+
+
+def test_isolations_are_paged(client, dmas, operator_headers, viewer_headers):
+    for _ in range(3):
+        client.post("/api/water/isolate", json={"dma": "dma-1"}, headers=operator_headers)
+    page = client.get("/api/water/isolations", query_string={"limit": 2},
+                      headers=viewer_headers).get_json()
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = client.get("/api/water/isolations", headers=viewer_headers,
+                      query_string={"limit": 2, "cursor": page["next_cursor"]}).get_json()
+    assert len(rest["items"]) == 1

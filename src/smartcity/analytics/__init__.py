@@ -8,6 +8,7 @@ over the telemetry rollups (telemetry/reads.py).
 
 from smartcity.analytics import jobs
 from smartcity.domain import Domain
+from smartcity.timeutil import now_ms
 
 domain = Domain(
     "analytics", "Analytics", routes="smartcity.analytics.routes", order=90,
@@ -23,8 +24,23 @@ domain = Domain(
         "ANALYTICS_FORECAST_KEEP_DAYS": 90,  # issued forecasts kept this long
         "ANALYTICS_REPORT_INTERVAL": 300,  # seconds between checks for due report schedules
     })
-domain.job("analytics_forecasts", "ANALYTICS_FORECAST_INTERVAL")(jobs.forecast_job)
-domain.job("analytics_forecast_scoring", "ANALYTICS_SCORING_INTERVAL")(jobs.scoring_job)
+
+
+@domain.job("analytics_forecasts", "ANALYTICS_FORECAST_INTERVAL")
+def issue_forecasts(app) -> dict:
+    """This hour's forecasts of every device-key; an analytics_update tells open pages."""
+    result = jobs.issue_all()
+    domain.push(app, {"kind": "forecasts", **result, "ts": now_ms()})
+    return result
+
+
+@domain.job("analytics_forecast_scoring", "ANALYTICS_SCORING_INTERVAL")
+def score_forecasts(app) -> dict:
+    """Score the forecasts whose hours have passed; an analytics_update when any was."""
+    result = jobs.score_and_prune(app.config["ANALYTICS_FORECAST_KEEP_DAYS"])
+    if result["scored"]:
+        domain.push(app, {"kind": "scores", **result, "ts": now_ms()})
+    return result
 
 
 @domain.setup

@@ -1,4 +1,4 @@
-"""The scheduler's forecast jobs: issue every device-key's forecasts each hour, score them.
+"""What the scheduler's forecast jobs run: every device-key's forecasts each hour, and scoring.
 
 The issuing job forecasts every numeric device-key that reported within the history window
 (or only the keys ANALYTICS_FORECAST_KEYS names) with the default history, backtest and
@@ -40,12 +40,8 @@ def issue_all(at: int | None = None) -> dict:
     return counts
 
 
-def forecast_job(app) -> dict:
-    return issue_all()
-
-
-def scoring_job(app) -> dict:
-    """Score the runs whose hours have passed; drop those older than the keep period."""
-    result = issued.score()
-    result["pruned"] = issued.prune(app.config["ANALYTICS_FORECAST_KEEP_DAYS"])
+def score_and_prune(keep_days: int, at: int | None = None) -> dict:
+    """Score the runs whose hours have passed; drop those issued more than keep_days ago."""
+    result = issued.score(at)
+    result["pruned"] = issued.prune(keep_days, at)
     return result

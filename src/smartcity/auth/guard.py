@@ -1,12 +1,13 @@
 """Who is calling: the one role decorator for users (JWT) and service accounts (token)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import exists, select
 
-from smartcity.auth import tokens
+from smartcity import domains
+from smartcity.auth import permissions, tokens
 from smartcity.auth.models import ROLES, RevokedToken, ServiceAccount, User
 from smartcity.database import utcnow
 from smartcity.errors import ApiError
@@ -23,8 +24,11 @@ class Principal:
     name: str
     role: str
     claims: dict | None = None  # the access token's claims, for users
+    grants: tuple = ()  # custom role assignments, compiled (auth/permissions.py)
+    scope: permissions.Scope | None = None  # set when only a scoped grant let this call in
 
     def can(self, role: str) -> bool:
+        """Does the built-in role reach `role`? (Custom roles: see authorize.)"""
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
@@ -44,14 +48,14 @@ def principal_from_token(token: str) -> Principal:
     # The user and the token's revocation in one round trip: this runs on every request.
     user = db.session.execute(
         select(User.id, User.username, User.role, User.is_active, User.session_version,
-               exists().where(RevokedToken.jti == claims["jti"]).label("revoked"))
+               User.grants, exists().where(RevokedToken.jti == claims["jti"]).label("revoked"))
         .where(User.id == int(claims["sub"]))).first()
     if user is not None and user.revoked:
         raise ApiError(401, "unauthorized", "token revoked")
     if user is None or not user.is_active:
         raise ApiError(401, "unauthorized", "user inactive or deleted")
     tokens.check_session(claims, user.session_version)
-    return Principal("user", user.id, user.username, user.role, claims)
+    return Principal("user", user.id, user.username, user.role, claims, tuple(user.grants or ()))
 
 
 def _service_account(token: str) -> Principal:
@@ -80,7 +84,12 @@ def authorize(role: str) -> Principal:
                        headers={"WWW-Authenticate": "Bearer"})
     principal = principal_from_token(token)
     if not principal.can(role):
-        raise ApiError(403, "forbidden", f"requires role {role}")
+        scope = permissions.granted(principal.grants, request.blueprint or "",
+                                    permissions.ACTION_OF_ROLE[role],
+                                    domains.enabled(current_app))
+        if scope is False:
+            raise ApiError(403, "forbidden", f"requires role {role}")
+        principal = replace(principal, scope=scope)
     g.principal = principal
     return principal
 

@@ -1,9 +1,9 @@
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcity.database import Base, UTCDateTime, utcnow
+from smartcity.database import Base, JSONDoc, UTCDateTime, utcnow
 
 ROLES = ("viewer", "operator", "admin")  # each role may do everything the previous one can
 
@@ -24,6 +24,9 @@ class User(Base):
     # Carried in every token as "sv"; bumped when the password changes or the account is
     # disabled, so every token issued before stops working at once (sessions end with it).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The user's custom role assignments compiled (auth/permissions.py): what the guard reads in
+    # the one query it already makes per request. None: the built-in role alone.
+    grants: Mapped[list | None] = mapped_column(JSONDoc)
 
 
 class RevokedToken(Base):
@@ -83,3 +86,32 @@ class UserSession(Base):
     last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[int] = mapped_column(BigInteger)  # epoch s of its newest refresh token
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Role(Base):
+    """A custom role: a named set of (resource, action) permissions, "resource:action" strings
+    (auth/permissions.py). The built-in viewer, operator and admin are defined in code."""
+
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str | None] = mapped_column(String(256))
+    permissions: Mapped[list] = mapped_column(JSONDoc, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RoleAssignment(Base):
+    """A custom role given to a user, optionally scoped to domains and/or device groups (None:
+    unscoped). Compiled into users.grants on every change."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("user_id", "role_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
+    domains: Mapped[list | None] = mapped_column(JSONDoc)
+    device_groups: Mapped[list | None] = mapped_column(JSONDoc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

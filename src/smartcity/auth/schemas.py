@@ -1,5 +1,8 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from smartcity import domains
+from smartcity.auth import permissions
 from smartcity.auth.models import ROLES
 from smartcity.auth.password_policy import ANY_PASSWORD, PASSWORD
 
@@ -78,6 +81,51 @@ class ServiceAccountCreateSchema(Schema):
     role = fields.String(load_default="viewer", validate=ROLE)
 
 
+ROLE_NAME = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{1,63}\Z",
+                            error="2-64 lower-case letters, digits, '_', '.' or '-'")
+
+
+class RoleSchema(Schema):
+    """A custom role: its permissions are "resource:action" (GET /api/roles/permissions)."""
+
+    name = fields.String(required=True, validate=ROLE_NAME)
+    description = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Length(max=256))
+    permissions = fields.List(fields.String(validate=validate.Length(max=100)), required=True,
+                              validate=validate.Length(min=1, max=200))
+
+    @validates("name")
+    def not_built_in(self, value, **_):
+        if value in ROLES:
+            raise ValidationError(f"{value} is a built-in role")
+
+    @validates("permissions")
+    def known(self, value, **_):
+        resources = {"*", *permissions.resources(current_app)}
+        for permission in value:
+            resource, sep, action = permission.partition(":")
+            if not sep or resource not in resources or action not in ("*", *permissions.ACTIONS):
+                raise ValidationError(f"unknown permission {permission!r}: resource:action, "
+                                      f"action one of read, write, manage or *")
+
+
+class AssignmentSchema(Schema):
+    """A custom role given to a user; domains and device_groups scope it (both absent: none)."""
+
+    role_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
+    domains = fields.List(fields.String(validate=validate.OneOf(domains.NAMES)),
+                          load_default=None, allow_none=True,
+                          validate=validate.Length(min=1, max=len(domains.NAMES)))
+    device_groups = fields.List(fields.Integer(strict=True, validate=validate.Range(1, 2**31 - 1)),
+                                load_default=None, allow_none=True,
+                                validate=validate.Length(min=1, max=500))
+
+
+class AssignmentsSchema(Schema):
+    assignments = fields.List(fields.Nested(AssignmentSchema), required=True,
+                              validate=validate.Length(max=50))
+
+
 login_schema = LoginSchema()
 user_create_schema = UserCreateSchema()
 user_update_schema = UserUpdateSchema()
@@ -88,3 +136,6 @@ forgot_password_schema = ForgotPasswordSchema()
 reset_password_schema = ResetPasswordSchema()
 logout_schema = LogoutSchema()
 service_account_create_schema = ServiceAccountCreateSchema()
+role_create_schema = RoleSchema()
+role_update_schema = RoleSchema(partial=True)
+assignments_schema = AssignmentsSchema()

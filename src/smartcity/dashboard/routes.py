@@ -7,9 +7,9 @@ from smartcity.dashboard import tiles
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
 
-ADMIN_SECTIONS = {"devices": "Devices", "groups": "Groups", "users": "Users and roles",
-                  "service-accounts": "Service accounts", "rules": "Alert rules",
-                  "notifications": "Notification log"}
+ADMIN_SECTIONS = {"devices": "Devices", "groups": "Groups", "users": "Users",
+                  "roles": "Roles", "service-accounts": "Service accounts",
+                  "rules": "Alert rules", "notifications": "Notification log"}
 NAV = [("overview", "Overview", "/", "viewer"), ("map", "City map", "/map", "viewer"),
        ("devices", "Devices", "/devices", "viewer"), ("alerts", "Alerts", "/alerts", "viewer"),
        ("boards", "Dashboards", "/dashboards", "viewer")]

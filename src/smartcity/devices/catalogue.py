@@ -25,7 +25,8 @@ DEVICE_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "water_quality_sensor": ("water", {"ph": "", "turbidity": "NTU", "chlorine": "mg/L"}),
     "vehicle": ("transport", {
         "lat": "°", "lon": "°", "speed": "km/h", "heading": "°", "occupancy": "persons",
-        "fuel": "%", "battery": "%", "odometer": "km", "state": "", "delay": "s"}),
+        "fuel": "%", "battery": "%", "odometer": "km", "state": "", "delay": "s",
+        "boardings": "persons", "alightings": "persons"}),
     "streetlight": ("lighting", {"power_state": "", "dim_level": "%", "power": "W"}),
     "water_valve": ("water", {"position": "%", "flow": "m³/h"}),
     "battery": ("energy", {"soc": "%", "power": "kW", "energy": "kWh"}),
@@ -42,7 +43,8 @@ NON_NEGATIVE = frozenset({"pm25", "pm10", "no2", "o3", "so2", "co", "humidity", 
                           "wind_speed", "rain", "irradiance", "laeq", "lamax"})
 RANGES = {"humidity": (0, 100), "wind_dir": (0, 360), "fill_level": (0, 100),
           "dim_level": (0, 100), "position": (0, 100), "soc": (0, 100), "fuel": (0, 100),
-          "battery": (0, 100), "occupancy": (0, None), "aqi": (0, 500), "eaqi": (1, 6),
+          "battery": (0, 100), "occupancy": (0, None), "boardings": (0, None),
+          "alightings": (0, None), "aqi": (0, 500), "eaqi": (1, 6),
           "lat": (-90, 90), "lon": (-180, 180), "heading": (0, 360), "ph": (0, 14)}
 
 

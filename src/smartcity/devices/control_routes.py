@@ -9,6 +9,7 @@ from smartcity.devices.commands_catalogue import describe
 from smartcity.devices.config_catalogue import describe as config_catalogue_of
 from smartcity.devices.control_models import Command, DeviceAttributes
 from smartcity.devices.control_schemas import command_response_schema, command_schema
+from smartcity.devices.scope import check_device
 from smartcity.errors import bad_request
 from smartcity.extensions import db, limiter
 from smartcity.http import json_body
@@ -40,7 +41,7 @@ def get_attributes(device_id):
 @require_role("operator")
 def set_server_attributes(device_id):
     """Merge server attributes (kept on the platform, never sent to the device)."""
-    service.get_device(device_id)
+    check_device(service.get_device(device_id))
     return attributes.set_server(device_id, _attribute_patch())
 
 
@@ -48,7 +49,7 @@ def set_server_attributes(device_id):
 @require_role("operator")
 def set_config(device_id):
     """Merge the desired configuration (null removes a key); sent retained to the device."""
-    service.get_device(device_id)
+    check_device(service.get_device(device_id))
     return attributes.set_desired(device_id, _attribute_patch())
 
 
@@ -76,6 +77,7 @@ def _command_rate():
 def send_command(device_id):
     """Send a command {name, params, timeout_s}; it waits for an offline device or expires."""
     device = service.get_device(device_id)
+    check_device(device)
     data = command_schema.load(json_body())
     command = commands.create(device, data["name"], data["params"], data["timeout_s"],
                               g.principal.name)

@@ -2,6 +2,7 @@ from flask import Blueprint, g
 from sqlalchemy import select
 
 from smartcity.audit.service import record
+from smartcity.auth import permissions
 from smartcity.auth.guard import require_role
 from smartcity.devices import attributes, commands, groups, service
 from smartcity.devices.control_models import DeviceGroup
@@ -12,6 +13,7 @@ from smartcity.devices.control_schemas import (
     members_schema,
 )
 from smartcity.devices.models import Device
+from smartcity.devices.scope import check_device, check_group_change
 from smartcity.errors import ApiError
 from smartcity.extensions import db
 from smartcity.http import json_body
@@ -32,6 +34,7 @@ def list_groups():
 @require_role("operator")
 def create_group():
     """Create a static group (device_ids) or a saved filter (type, domain, asset_id, metadata)."""
+    check_group_change()
     group = groups.create_group(group_create_schema.load(json_body()))
     record("device_group.created", "device_group", group.id, {"kind": group.kind})
     db.session.commit()
@@ -49,6 +52,7 @@ def get_group(group_id):
 @require_role("operator")
 def update_group(group_id):
     """Rename a group or change its filter."""
+    check_group_change()
     group = groups.get_group(group_id)
     data = group_update_schema.load(json_body())
     for field in ("name", "description", "filter"):
@@ -63,7 +67,9 @@ def update_group(group_id):
 @require_role("operator")
 def delete_group(group_id):
     """Delete a group (its devices stay)."""
+    check_group_change()
     db.session.delete(groups.get_group(group_id))
+    permissions.forget_group(group_id)
     record("device_group.deleted", "device_group", group_id)
     db.session.commit()
     return "", 204
@@ -82,6 +88,7 @@ def list_group_devices(group_id):
 @require_role("operator")
 def change_members(group_id):
     """Add and remove devices of a static group."""
+    check_group_change()
     group = groups.get_group(group_id)
     if group.kind != "static":
         raise ApiError(409, "conflict", "a filter group has no static members", {"field": "kind"})
@@ -114,6 +121,7 @@ def group_action(group_id):
 
 
 def _apply(device, data) -> dict:
+    check_device(device)  # a scoped caller acts on the group's devices in its scope only
     action = data["action"]
     if action == "config":
         return {"config_version": attributes.set_desired(device.id, data["config"])["desired"][

@@ -5,6 +5,7 @@ from smartcity.auth.guard import require_role
 from smartcity.devices import catalogue, service
 from smartcity.devices.models import Device
 from smartcity.devices.schemas import device_create_schema, device_update_schema
+from smartcity.devices.scope import check_device
 from smartcity.errors import ApiError
 from smartcity.extensions import db
 from smartcity.http import json_body
@@ -35,6 +36,7 @@ def list_devices():
 def create_device():
     """Register a device; the answer carries its API key, shown only this once."""
     device, api_key = service.create_device(device_create_schema.load(json_body()))
+    check_device(device)  # before the commit: refused, it is never stored
     record("device.created", "device", device.id, {"type": device.type})
     db.session.commit()
     return {**service.device_to_dict(device), "api_key": api_key}, 201
@@ -54,7 +56,9 @@ def update_device(device_id):
     data = device_update_schema.load(json_body())
     if "status" in data and not g.principal.can("admin"):
         raise ApiError(403, "forbidden", "only admins change device status", {"field": "status"})
-    device = service.update_device(service.get_device(device_id), data)
+    device = service.get_device(device_id)
+    check_device(device)
+    device = service.update_device(device, data)
     record("device.updated", "device", device.id, {"fields": sorted(data)})
     db.session.commit()
     return service.device_to_dict(device)
@@ -64,7 +68,9 @@ def update_device(device_id):
 @require_role("admin")
 def delete_device(device_id):
     """Delete a device and its key."""
-    service.delete_device(service.get_device(device_id))
+    device = service.get_device(device_id)
+    check_device(device)
+    service.delete_device(device)
     record("device.deleted", "device", device_id)
     db.session.commit()
     return "", 204
@@ -75,6 +81,7 @@ def delete_device(device_id):
 def rotate_key(device_id):
     """Issue a new API key; the old key stops working at once."""
     device = service.get_device(device_id)
+    check_device(device)
     api_key = service.rotate_key(device)
     record("device.key_rotated", "device", device.id)
     db.session.commit()

@@ -31,6 +31,7 @@ class Vehicle(SimDevice):
         self.electric = spec.metadata.get("powertrain") == "electric"
         self.level = self.rng.uniform(55, 95)  # fuel or battery, %
         self.occupancy = CREW.get(self.kind, 0)
+        self.counted = [0, 0]  # boardings, alightings since the last reading
         self.collect: dict[str, list[str]] = {}
         self.assigned: list[str] = []  # a round the platform planned (assign_route)
         self.scene_until = None
@@ -51,10 +52,14 @@ class Vehicle(SimDevice):
         self.advance(dt)
         lon, lat = geo.to_lonlat(*self.position())
         level_key = "battery" if self.electric else "fuel"
-        return {"lat": lat, "lon": lon, "speed": round(self.speed_kmh, 1),
-                "heading": self.heading, "occupancy": int(self.occupancy),
-                level_key: round(self.level, 2), "odometer": round(self.odometer, 3),
-                "state": self.state}
+        values = {"lat": lat, "lon": lon, "speed": round(self.speed_kmh, 1),
+                  "heading": self.heading, "occupancy": int(self.occupancy),
+                  level_key: round(self.level, 2), "odometer": round(self.odometer, 3),
+                  "state": self.state}
+        if self.kind == "bus":  # passengers counted since the last reading
+            values["boardings"], values["alightings"] = self.counted
+            self.counted = [0, 0]
+        return values
 
     def position(self) -> tuple[float, float]:
         x, y = self.city.xy(self.node)
@@ -124,8 +129,17 @@ class Vehicle(SimDevice):
             self.wait, self.state = STOP_DWELL_S + self.rng.uniform(0, 20), "at_stop"
             capacity = self.meta.get("capacity", 80)
             target = capacity * (0.1 + 0.75 * self.world.traffic_level)
+            before = int(self.occupancy)
             self.occupancy = min(capacity, max(0, round(
                 self.occupancy + (target - self.occupancy) * 0.5 + self.rng.gauss(0, 4))))
+            # The passenger counter at the doors: about a third get off, the rest of the
+            # change gets on (no draw of its own, so the city's random stream is unchanged).
+            off = min(before, round(0.3 * before))
+            on = int(self.occupancy) - before + off
+            if on < 0:
+                off, on = off - on, 0
+            self.counted[0] += on
+            self.counted[1] += off
         elif self.kind == "truck" and node in self.collect:
             for bin_id in self.collect.pop(node):
                 self.world.bin_fill[bin_id] = self.rng.uniform(1, 4)

@@ -8,6 +8,7 @@ from smartcity.http import json_body
 from smartcity.telemetry.params import time_range
 from smartcity.timeutil import now_ms
 from smartcity.transport import (
+    demand,
     gtfs,
     gtfs_import,
     gtfs_rt,
@@ -16,7 +17,12 @@ from smartcity.transport import (
     service,
     timetable,
 )
-from smartcity.transport.schemas import headways_query, route_optimisation
+from smartcity.transport.schemas import (
+    demand_forecast_query,
+    demand_query,
+    headways_query,
+    route_optimisation,
+)
 from smartcity.validation import load
 
 bp = Blueprint("transport", __name__, url_prefix="/api/transport")
@@ -131,3 +137,28 @@ def stop_arrivals(stop_id):
 def optimise_routes():
     """Plan routes for stops with time windows and vehicle capacities (OR-Tools VRPTW)."""
     return optimisation.optimise(load(route_optimisation, json_body()))
+
+
+@bp.get("/demand")
+@require_role("viewer")
+def get_demand():
+    """Give boardings in [start, end) per stop (busiest first), per line and per hour."""
+    args = load(demand_query, request.args)
+    start, end = time_range()
+    return demand.boardings(start, end, args.get("line"), args["top"])
+
+
+@bp.get("/demand/forecast")
+@require_role("viewer")
+def demand_forecast():
+    """Forecast each line's boardings for the next 24 hours (core forecast, best by backtest)."""
+    args = load(demand_forecast_query, request.args)
+    return demand.forecast(now_ms() // demand.HOUR * demand.HOUR, args["history_days"])
+
+
+@bp.get("/vehicles/<device_id>/efficiency")
+@require_role("viewer")
+def get_efficiency(device_id):
+    """Give a vehicle's distance, fuel or battery use per 100 km and idle time in [start, end)."""
+    start, end = time_range()
+    return demand.vehicle_efficiency(device_id, start, end)

@@ -14,6 +14,25 @@ class HeadwaysQuery(Schema):
 headways_query = HeadwaysQuery()
 
 
+class DemandQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    line = fields.String(validate=validate.Length(min=1, max=255))
+    top = fields.Integer(load_default=10, validate=validate.Range(1, 1000))
+
+
+class DemandForecastQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    history_days = fields.Integer(load_default=14, validate=validate.Range(3, 60))
+
+
+demand_query = DemandQuery()
+demand_forecast_query = DemandForecastQuery()
+
+
 class PointSchema(Schema):
     lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
     lon = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))

@@ -3,7 +3,7 @@ DMA, leakage by the minimum-night-flow method, the IWA Infrastructure Leakage In
 pressure alarms."""
 
 from smartcity.domain import Domain
-from smartcity.water import events, quality
+from smartcity.water import events, kpis, quality
 from smartcity.water.network import DEVICE_TYPES
 
 domain = Domain(
@@ -31,6 +31,8 @@ domain = Domain(
         "WATER_DROP_NOISE_K": 5.0,  # ... and this many times the sensor's own noise
         "WATER_DROP_MIN_SENSORS": 2,  # neighbouring sensors that must drop together
         "WATER_DROP_SEVERITY": "critical",
+        # billed unmetered consumption of the residents in the water balance (water/kpis.py)
+        "WATER_ASSESSED_LPCD": 150.0,
         # drinking-water quality limits (water/quality.py cites their sources)
         **quality.DEFAULTS,
     })
@@ -48,3 +50,22 @@ def leaks_tile() -> dict:
     lost = sum(a["value"] or 0 for a in found)
     return {"value": len(found), "unit": "DMAs", "status": "alarm",
             "detail": f"about {lost:.0f} m³/day lost · {', '.join(a['dma'] for a in found)}"}
+
+
+domain.kpi("non_revenue_water", "Non-revenue water", "%", better="lower",
+           iso="ISO 37120:2018 23.7, percentage of water loss (unaccounted for water): "
+               "(supplied - utilized) / supplied; here utilized = billed (metered + assessed), "
+               "the IWA non-revenue water, so unbilled authorised use counts as loss",
+           definition="IWA water balance: (system input volume - billed authorised "
+                      "consumption) / system input volume. System input: the DMA inlet meters "
+                      "(hourly rollups); billed: the customer meters' register advance plus the "
+                      "residents' assessed volume (WATER_ASSESSED_LPCD per person per day)."
+           )(kpis.non_revenue_water)
+domain.kpi("ili", "Infrastructure Leakage Index", "", target=2.0, better="lower",
+           iso=None,
+           definition="IWA ILI = current annual real losses / unavoidable annual real losses. "
+                      "CARL per DMA: the mean of its nights' minimum-night-flow leakage "
+                      "(x FAVAD hour-day factor); UARL = (18 Lm + 0.8 Nc + 25 Lp) x P at its "
+                      "mean pressure; city value: sum of CARL / sum of UARL. Target 2: band A "
+                      "of the World Bank Institute banding for high-income countries. "
+                      "No ISO 37120/37122 indicator.")(kpis.infrastructure_leakage_index)

@@ -14,6 +14,7 @@ from smartcity.water.models import Isolation
 from smartcity.water.schemas import (
     at_query_schema,
     consumption_query_schema,
+    customer_consumption_query_schema,
     ili_schema,
     isolate_schema,
     isolation_query_schema,
@@ -68,7 +69,7 @@ def get_network():
 @bp.get("/consumption")
 @require_role("viewer")
 def get_consumption():
-    """Water into each DMA (m3) per hour, day or week from the rollups (start, end, interval)."""
+    """Water into each DMA (m3) per hour, day, week or month from the rollups (start, end)."""
     args = load(consumption_query_schema, request.args)
     end = args.get("end") or reporting_end() + 1
     start = args.get("start") or end - 7 * service.DAY
@@ -147,3 +148,20 @@ def list_isolations():
 def get_isolation(isolation_id):
     """One isolation with the status of each valve's set_position command."""
     return isolation.to_dict(isolation.get(isolation_id))
+
+
+DEFAULT_SPAN = {"day": 30 * service.DAY, "week": 12 * 7 * service.DAY,
+                "month": 365 * service.DAY}
+
+
+@bp.get("/customers/consumption")
+@require_role("viewer")
+def get_customer_consumption():
+    """Each customer meter's consumption (m3) per day, week or month from its register (dma)."""
+    args = load(customer_consumption_query_schema, request.args)
+    end = args.get("end") or reporting_end() + 1
+    start = args.get("start") or end - DEFAULT_SPAN[args["interval"]]
+    if end <= start:
+        raise bad_request("end must be after start", "end")
+    return {"start": start, "end": end, "interval": args["interval"],
+            "items": service.customer_consumption(start, end, args["interval"], args.get("dma"))}

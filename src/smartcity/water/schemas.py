@@ -45,7 +45,15 @@ class ConsumptionQuerySchema(Schema):
     start = Time()
     end = Time()
     interval = fields.String(load_default="day",
-                             validate=validate.OneOf(("hour", "day", "week")))
+                             validate=validate.OneOf(("hour", "day", "week", "month")))
+
+
+class CustomerConsumptionQuerySchema(Schema):
+    start = Time()
+    end = Time()
+    interval = fields.String(load_default="day",
+                             validate=validate.OneOf(("day", "week", "month")))
+    dma = fields.String(validate=validate.Length(1, 64))
 
 
 class LeaksQuerySchema(Schema):
@@ -66,6 +74,8 @@ class IsolateSchema(Schema):
 
 class IsolationQuerySchema(Schema):
     dma = fields.String(validate=validate.Length(1, 64))
+    limit = fields.Raw()  # checked by pagination.paginate
+    cursor = fields.Raw()
 
 
 class PeriodQuerySchema(Schema):
@@ -80,4 +90,5 @@ isolate_schema = IsolateSchema()
 isolation_query_schema = IsolationQuerySchema()
 ili_schema = IliSchema()
 consumption_query_schema = ConsumptionQuerySchema()
+customer_consumption_query_schema = CustomerConsumptionQuerySchema()
 leaks_query_schema = LeaksQuerySchema()

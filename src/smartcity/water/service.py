@@ -5,7 +5,7 @@ from flask import current_app
 
 from smartcity.extensions import db
 from smartcity.telemetry import reads
-from smartcity.water import burst, leakage, quality
+from smartcity.water import burst, leakage, metering, quality
 from smartcity.water.network import BAR_TO_M, Dma, load_dmas
 
 HOUR = 3_600_000
@@ -46,23 +46,51 @@ def network() -> list[dict]:
 
 
 def consumption(start: int, end: int, interval: str) -> list[dict]:
-    """Water into each DMA (m3) per hour/day/week bucket: the inlet's mean flow (m3/h) from the
-    rollups times the hours the bucket covers, and the total."""
-    step = INTERVALS[interval]
+    """Water into each DMA (m3) per hour/day/week bucket (or calendar month, from the days):
+    the inlet's mean flow (m3/h) from the rollups times the hours the bucket covers, and the
+    total."""
+    step = INTERVALS.get(interval, DAY)
     items = []
     with db.reader() as conn:
         for dma in load_dmas():
             found = reads.buckets(conn, dma.inlets, ["flow"], start, end, step).get("flow", {})
-            series = []
+            volumes, hours = {}, {}
             for bucket_start in sorted(found):
-                hours = (min(bucket_start + step, end) - max(bucket_start, start)) / HOUR
-                series.append({"ts": bucket_start, "mean_flow_m3h": found[bucket_start]
-                               .value("avg") * len(dma.inlets),
-                               "volume_m3": found[bucket_start].value("avg")
-                               * len(dma.inlets) * hours})
+                covered = (min(bucket_start + step, end) - max(bucket_start, start)) / HOUR
+                volumes[bucket_start] = found[bucket_start].value("avg") * len(dma.inlets) \
+                    * covered
+                hours[bucket_start] = covered
+            if interval == "month":
+                volumes = metering.group_volumes(volumes, "month")
+                hours = metering.group_volumes(hours, "month")
+            series = [{"ts": ts, "mean_flow_m3h": volumes[ts] / hours[ts],
+                       "volume_m3": volumes[ts]} for ts in sorted(volumes)]
             items.append({"dma": dma.id, "name": dma.name, "population": dma.population,
                           "series": series,
                           "total_m3": sum(s["volume_m3"] for s in series)})
+    return items
+
+
+def customer_consumption(start: int, end: int, interval: str,
+                         dma_id: str | None = None) -> list[dict]:
+    """Each customer meter's consumption (m3) per day, ISO week or calendar month from its
+    register's daily rollups (metering.register_consumption), with the total; `start` is taken
+    from its midnight (UTC), the rollups' day."""
+    start = start // DAY * DAY
+    items = []
+    with db.reader() as conn:
+        for dma in load_dmas():
+            if dma_id and dma.id != dma_id:
+                continue
+            for meter in dma.bulk:
+                found = reads.buckets(conn, [meter], ["volume"], start - 7 * DAY, end,
+                                      DAY).get("volume", {})
+                daily = {ts: (b.min, b.max) for ts, b in found.items()
+                         if b.min is not None}
+                series = metering.register_consumption(daily, start, interval)
+                items.append({"device_id": meter, "dma": dma.id, "dma_name": dma.name,
+                              "location": dma.locations.get(meter), "series": series,
+                              "total_m3": sum(p["volume_m3"] for p in series)})
     return items
 
 

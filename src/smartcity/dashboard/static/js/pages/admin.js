@@ -7,6 +7,7 @@ const SECTIONS = {
   devices: { role: "operator", load: () => import("../admin/devices.js") },
   groups: { role: "operator", load: () => import("../admin/groups.js") },
   users: { role: "admin", load: () => import("../admin/users.js") },
+  roles: { role: "admin", load: () => import("../admin/roles.js") },
   "service-accounts": { role: "admin", load: () => import("../admin/service_accounts.js") },
   rules: { role: "operator", load: () => import("../admin/rules.js") },
   notifications: { role: "admin", load: () => import("../admin/notifications.js") },

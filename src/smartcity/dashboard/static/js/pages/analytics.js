@@ -36,7 +36,7 @@ function skeleton(root) {
           field("forecast-key", "Key", h("select", { name: "key", required: "" })),
           field("forecast-method", "Method", h("select", { name: "method" }, options([["auto", "best by backtest"],
             ["seasonal_naive", "seasonal naive"], ["holt_winters", "Holt-Winters"], ["regression", "time-of-week regression"]], "auto"))),
-          field("forecast-history", "History (days)", h("input", { name: "history_days", type: "number", min: 3, max: 366, value: 28 })),
+          field("forecast-history", "History (days)", h("input", { name: "history_days", type: "number", min: 3, max: 366, value: 7 })),
           h("div", { class: "field-actions" }, h("button", { class: "button", type: "submit" }, "Forecast"))),
         h("div", { id: "forecast-chart", "aria-live": "polite" },
           h("p", { class: "muted" }, "Choose a device and key: the next 24 hours of its hourly means, with the interval and the backtest behind them.")),
@@ -118,14 +118,15 @@ async function forecast(event) {
   event?.preventDefault();
   const form = new FormData($("#forecast-form"));
   const query = Object.fromEntries(form.entries());
-  const history = Number(query.history_days) || 28;
+  const history = Number(query.history_days) || 7;
   const box = $("#forecast-chart");
   const note = $("#forecast-backtest");
   box.dataset.state = "loading";
   let body;
   try {
+    // Score on the last third of the history (at most a week): the rest trains the methods.
     body = await api.get("/api/analytics/forecast", { ...query, horizon: "24h",
-      backtest_days: Math.max(1, Math.min(7, history - 2)) });
+      backtest_days: Math.max(1, Math.min(7, Math.floor(history / 3))) });
   } catch (err) {
     clear(box, h("p", { class: "notice", id: "forecast-error" }, err.message));
     note.textContent = "";
@@ -143,7 +144,7 @@ async function forecast(event) {
     : "not scored");
   const verdict = b.method === "seasonal_naive" ? "the baseline itself scored best."
     : b.beats_baseline ? "beats the baseline." : "does not beat the baseline.";
-  note.textContent = `Backtest on the last ${b.days} days: ${methodName(b.method)} ${score(b.scores)}; `
+  note.textContent = `Backtest on the last ${b.days === 1 ? "day" : `${b.days} days`}: ${methodName(b.method)} ${score(b.scores)}; `
     + `seasonal naive baseline ${score(b.baseline.scores)} — ${verdict}`
     + ` History ${body.history_days} days, ${Math.round(body.coverage * 100)} % of hours with readings.`;
   box.dataset.state = "ready";
