@@ -109,6 +109,21 @@ def test_a_new_reading_reaches_the_open_page_live(operator, city):
     assert operator.errors == []
 
 
+def test_an_operator_isolates_a_dma_and_sees_its_commands(operator, city):
+    page = opened(operator)
+    page.select_option("#isolate-dma", "dma-6")
+    page.wait_for_selector("#isolate-plan:has-text('valve-6')")
+    page.fill("#isolate-reason", "burst on the main")
+    page.click("#isolate-send")
+    row = page.locator("#water-isolations tbody tr").first
+    row.locator("text=valve-6: queued").wait_for()  # no broker in this server: it waits
+    sent = city.api("GET", "/api/water/isolations")["items"][0]
+    assert (sent["dma"], sent["action"], sent["reason"], sent["status"]) == (
+        "dma-6", "close", "burst on the main", "pending")
+    assert sent["valves"][0]["command"]["params"] == {"position": 0.0}
+    assert operator.errors == []
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_the_page_has_no_serious_accessibility_violations(operator, theme):
     page = opened(operator)

@@ -59,25 +59,19 @@ def compliance(values: list[float], limit: dict) -> float | None:
 
 def rules(config) -> list[dict]:
     """The default alarm rules of the limits: one rule per limit, fifteen minutes outside it
-    (quality sensors report every five minutes), clearing a little inside it."""
+    (quality sensors report every five minutes), clearing 5 % inside it."""
     out = []
     for parameter, limit in limits(config).items():
         title = {"ph": "pH", "turbidity": "turbidity", "chlorine": "free chlorine"}[parameter]
         unit = f" {limit['unit']}" if limit["unit"] else ""
-        if limit["min"] is not None:
+        for bound, word, operator, clear in (("min", "Low", "<", 1.05), ("max", "High", ">", 0.95)):
+            if limit[bound] is None:
+                continue
             out.append({
-                "name": f"Low water {title}", "kind": "threshold",
+                "name": f"{word} water {title}", "kind": "threshold",
                 "scope": {"device_type": "water_quality_sensor"}, "key": parameter,
-                "operator": "<", "value": limit["min"], "clear_value": limit["min"] * 1.05,
+                "operator": operator, "value": limit[bound], "clear_value": limit[bound] * clear,
                 "for_duration_s": 900, "severity": "major",
-                "description": f"{title} below {limit['min']}{unit} for fifteen minutes "
-                               f"({limit['source']})."})
-        if limit["max"] is not None:
-            out.append({
-                "name": f"High water {title}", "kind": "threshold",
-                "scope": {"device_type": "water_quality_sensor"}, "key": parameter,
-                "operator": ">", "value": limit["max"], "clear_value": limit["max"] * 0.95,
-                "for_duration_s": 900, "severity": "major",
-                "description": f"{title} above {limit['max']}{unit} for fifteen minutes "
-                               f"({limit['source']})."})
+                "description": f"{title} {'below' if bound == 'min' else 'above'} "
+                               f"{limit[bound]}{unit} for fifteen minutes ({limit['source']})."})
     return out

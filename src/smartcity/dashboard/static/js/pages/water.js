@@ -10,7 +10,7 @@ import { TimeChart } from "../components/chart.js";
 import { createMap, deviceMarker, fitTo, L } from "../components/map.js";
 import { renderTable } from "../components/table.js";
 import { createTile } from "../components/tile.js";
-import { livePage, markUpdated, toast } from "../shell.js";
+import { applyRoles, livePage, markUpdated, toast } from "../shell.js";
 
 const REFRESH_MS = 60_000;
 const RANK_COLOURS = ["#b71c1c", "#e65100", "#f9a825", "#7cb342", "#2e7d32", "#1b5e20"];
@@ -53,7 +53,50 @@ function skeleton(root) {
       card("water-quality", "Water quality")),
     h("div", { class: "water-grid even" },
       card("water-alarms", "Water alarms"),
-      card("water-isolations", "Isolations")));
+      h("section", { class: "card", "aria-labelledby": "water-isolations-heading" },
+        h("h2", { id: "water-isolations-heading" }, "Isolations"),
+        isolateForm(), h("div", { id: "water-isolations" }))));
+}
+
+function isolateForm() {
+  const field = (id, text, control) => h("div", { class: "field" }, h("label", { for: id }, text), control);
+  const form = h("form", { id: "water-isolate-form", class: "stack", "data-min-role": "operator" },
+    field("isolate-dma", "DMA", h("select", { id: "isolate-dma", name: "dma", required: true })),
+    field("isolate-action", "Action", h("select", { id: "isolate-action", name: "action" },
+      h("option", { value: "close" }, "Close its valves (isolate)"), h("option", { value: "open" }, "Reopen its valves"))),
+    field("isolate-reason", "Reason", h("input", { id: "isolate-reason", name: "reason", maxlength: 500 })),
+    h("p", { id: "isolate-plan", class: "muted", "aria-live": "polite" }),
+    h("div", { class: "field-actions" }, h("button", { class: "button", type: "submit", id: "isolate-send" }, "Send valve commands")));
+  form.elements.dma.addEventListener("change", () => showPlan(form.elements.dma.value));
+  form.addEventListener("submit", isolate);
+  return form;
+}
+
+async function showPlan(dmaId) {
+  if (!dmaId) return;
+  const plan = await api.get(`/api/water/dmas/${encodeURIComponent(dmaId)}/isolation-plan`);
+  clear($("#isolate-plan"), plan.valves.length
+    ? `set_position to ${plan.valves.map((v) => `${v.device_id} (now ${v.position == null ? "unknown" : `${formatNumber(v.position, 0)} %`})`).join(", ")}; `
+      + `${formatNumber(plan.population, 0)} people in ${plan.name}.`
+    : `${plan.name} has no valve that isolates it.`);
+}
+
+async function isolate(event) {
+  event.preventDefault();
+  const form = event.target;
+  const button = $("#isolate-send");
+  button.disabled = true;
+  try {
+    const body = { dma: form.elements.dma.value, action: form.elements.action.value };
+    if (form.elements.reason.value) body.reason = form.elements.reason.value;
+    const made = await api.post("/api/water/isolate", body);
+    toast(`${made.valves.length} valve command(s) sent to ${made.dma} (${made.status})`);
+    renderIsolations(await api.get("/api/water/isolations", { limit: 10 }));
+  } catch (err) {
+    toast(err.message, "error");
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function legendItem(colour, text) {
@@ -118,6 +161,13 @@ function renderRanking(leaks) {
     ],
     rows: leaks, empty: "No DMAs yet.", rowId: (l) => l.dma,
   });
+  const choose = $("#isolate-dma");
+  if (choose && !choose.options.length) {
+    for (const l of [...leaks].sort((a, b) => a.dma.localeCompare(b.dma, undefined, { numeric: true }))) {
+      choose.append(h("option", { value: l.dma }, l.name));
+    }
+    showPlan(choose.value).catch(() => null);
+  }
   const select = $("#water-dma");
   if (!select.options.length) {
     for (const l of [...leaks].sort((a, b) => a.dma.localeCompare(b.dma, undefined, { numeric: true }))) {
@@ -232,6 +282,7 @@ async function load() {
 
 async function render() {
   skeleton($("#page-root"));
+  applyRoles($("#page-root"));  // the isolation form is for operators
   map = createMap($("#water-map"));
   chart = new TimeChart($("#water-flow"), { title: "Inlet flow", name: "inlet-flow", unit: "m³/h", decimals: 1, height: 280 });
   $("#water-flow").after(h("p", { class: "muted", id: "water-flow-note", "aria-live": "polite" }));
