@@ -27,7 +27,6 @@ import json
 import multiprocessing
 import os
 import platform
-import re
 import shutil
 import signal
 import socket
@@ -40,6 +39,9 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.broker import PLATFORM, TESTER, broker_config  # noqa: E402
+
 PG_SERVER_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_DB = "smartcity_bench_mqtt"
 SECRET_KEY = "bench-mqtt-secret-key-0123456789abcdef0123456789abcdef"
@@ -218,18 +220,15 @@ class Broker:
         os.chmod(self.tmp, 0o777)
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
-        self.url = f"mqtt://127.0.0.1:{self.port}"
+        self.url = f"mqtt://{PLATFORM[0]}:{PLATFORM[1]}@127.0.0.1:{self.port}"
 
     def __enter__(self):
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         if not Path(binary).exists():
             raise SystemExit("mosquitto is not installed")
-        text = (ROOT / "mosquitto.conf").read_text()
-        text = re.sub(r"(?m)^listener .*$", f"listener {self.port} 127.0.0.1", text)
-        text = re.sub(r"(?m)^persistence_location .*$", f"persistence_location {self.tmp}/", text)
-        text = re.sub(r"(?m)^log_dest .*$", f"log_dest file {self.tmp}/mosquitto.log", text)
-        conf = Path(self.tmp) / "mosquitto.conf"
-        conf.write_text(text)
+        # The shipped config moved into tmp, with the dynamic-security file the platform's
+        # bootstrap writes: every client logs in (tests/broker.py's logins).
+        conf = broker_config(Path(self.tmp), self.port)
         os.chmod(conf, 0o644)
         self.proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
@@ -454,6 +453,7 @@ def _connect(port: int, client_id: str):
 
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
                          protocol=mqtt.MQTTv5)
+    client.username_pw_set(*TESTER)  # may publish and subscribe anywhere
     connected = threading.Event()
 
     def on_connect(_c, _userdata, _flags, reason_code, _properties):
@@ -588,6 +588,7 @@ def subscriber_main(spec: dict, ready, stop, results) -> None:
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=spec["client_id"],
                          protocol=mqtt.MQTTv5)
     client.on_connect, client.on_subscribe, client.on_message = on_connect, on_subscribe, on_message
+    client.username_pw_set(*TESTER)
     client.connect("127.0.0.1", spec["port"], keepalive=60)
     client.loop_start()
     if not subscribed.wait(15):
@@ -994,11 +995,11 @@ def _median(values: list[float]) -> float:
 def run_backend(backend: str, args) -> dict:
     device_ids = [f"mq-{i:04d}" for i in range(args.devices)]
     with Broker() as broker, ThrowawayDatabase(backend) as db:
-        log(f"[{backend}] broker {broker.url}, database {db.url}")
+        log(f"[{backend}] broker 127.0.0.1:{broker.port}, database {db.url}")
         prepare_database(db.url, device_ids)
         run = Run(backend, args, broker, db, device_ids)
         out = {"database": "sqlite temp file" if backend == "sqlite" else PG_DB,
-               "broker": broker.url, "mosquitto": (broker.version or [""])[0],
+               "broker": f"127.0.0.1:{broker.port}", "mosquitto": (broker.version or [""])[0],
                "broker_only": [], "burst": []}
         with WorkerGroup(db.url, broker.url, db.tmp, args.workers) as worker:
             try:

@@ -74,7 +74,7 @@ from _common import (  # noqa: E402
     wait_quiet,
 )
 
-from tests.broker import broker_config, wait_port  # noqa: E402
+from tests.broker import PLATFORM, TESTER, broker_config, wait_port  # noqa: E402
 
 # DESIGN.md: p50 < 5 ms and p95 < 15 ms at 10-200 msg/s to 10 clients; at 1,000 msg/s every
 # item delivered to 50 clients with p95 < 100 ms.
@@ -107,7 +107,9 @@ class Broker:
         self.proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         wait_port(self.port)
-        self.url = f"mqtt://127.0.0.1:{self.port}"
+        # Every client logs in (dynamic-security plugin): the server as the platform, the
+        # publisher as tests/broker.py's all-topics test client.
+        self.url = f"mqtt://{PLATFORM[0]}:{PLATFORM[1]}@127.0.0.1:{self.port}"
         return self
 
     def __exit__(self, *exc):
@@ -362,8 +364,19 @@ def publisher_main(spec: dict, results) -> None:
             acked[0] += 1
 
     client.on_publish = on_publish
+    client.username_pw_set(*TESTER)
     client.connect("127.0.0.1", spec["port"], keepalive=60)
     client.loop_start()
+    deadline = time.monotonic() + 15
+    while not client.is_connected() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not client.is_connected():  # refused (login) or no broker: say so, publish nothing
+        client.loop_stop()
+        results.put({"sent": 0, "acked": 0, "failed": 0, "first_publish": None,
+                     "last_publish": None, "achieved_rate": 0.0, "max_behind_schedule_ms": 0.0,
+                     "cpu_s": round(time.process_time(), 2),
+                     "error": "publisher could not connect to the broker"})
+        return
     devices, rate = spec["devices"], spec["rate"]
     topics = [f"devices/{d}/telemetry" for d in devices]
     last_ts = [0] * len(devices)
@@ -465,6 +478,8 @@ def run_scenario(args, url: str, broker: Broker, devices: list[str], rate: float
         group.stop()
     parts = [group.result(120) for group in groups]
     errors = [p["error"] for p in parts if p["error"]]
+    if publish.get("error"):
+        errors.append(publish["error"])
     lat = array.array("d")
     for part in parts:
         lat.frombytes(part["latency_ms_bytes"])

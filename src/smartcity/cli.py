@@ -127,38 +127,33 @@ def cmd_create_admin(args) -> int:
     return 0
 
 
-def _database_url() -> str:
+def _backup_tool(action: str, path: Path) -> int:
+    """Run ops.backup.<action> on DATABASE_URL's database; its errors are exit status 2."""
+    from smartcity.extensions import db
+    from smartcity.ops import backup
+
     app = _app()
     with app.app_context():
-        from smartcity.extensions import db
-
         db.engine.dispose()  # the backup tools open their own connections
-    return app.config["DATABASE_URL"]
+    try:
+        print(getattr(backup, action)(app.config["DATABASE_URL"], path))
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def cmd_backup(args) -> int:
     """Write a backup of DATABASE_URL's database (docs/deployment.md, Backups)."""
-    from smartcity.ops import backup
-
-    try:
-        print(backup.backup(_database_url(), args.to))
-    except backup.BackupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return _backup_tool("backup", args.to)
 
 
 def cmd_restore(args) -> int:
     """Replace DATABASE_URL's content with a backup; stop the app's processes first."""
-    from smartcity.ops import backup
-
-    try:
-        print(backup.restore(_database_url(), args.source))
-    except backup.BackupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print("now run `run.py db upgrade` if the backup comes from an older release")
-    return 0
+    status = _backup_tool("restore", args.source)
+    if status == 0:
+        print("now run `run.py db upgrade` if the backup comes from an older release")
+    return status
 
 
 def cmd_seed_demo(args) -> int:

@@ -26,6 +26,18 @@ def json_body(expect=dict):
     return check_json_value(body)
 
 
+def dumped_as(schema):
+    """Mark a serializer (model -> dict) with the marshmallow schema its output follows. The
+    OpenAPI document gives it as the response of every view that returns the serializer's
+    result (or a page of them); the OpenAPI fuzz checks every answer against it."""
+
+    def mark(serializer):
+        serializer.response_schema = schema
+        return serializer
+
+    return mark
+
+
 def flag(name: str) -> bool:
     return request.args.get(name, "").lower() in ("1", "true", "yes")
 

@@ -53,7 +53,7 @@ def test_forecasts_are_issued_scored_and_holt_winters_beats_the_baseline(app, ap
         for day in range(6, 1, -1):
             for hour in (0, 6, 12, 18):
                 counts = jobs.issue_all(end - day * DAY + hour * HOUR)
-                assert counts == {"series": 1, "issued": 1, "cached": 0, "skipped": 0}
+                assert counts == {"series": 1, "issued": 1, "cached": 0, "skipped": 0, "left": 0}
         assert jobs.issue_all(end - 2 * DAY + 18 * HOUR)["cached"] == 1
         jobs.issue_all(end)  # today's: its hours have not passed
         assert issued.score(end) == {"scored": 60, "points": 60 * 24}
@@ -110,3 +110,14 @@ def test_no_scored_forecast_is_no_method(api, make_device):
     make_device("aq-1", type="air_quality_station")
     got = api("/api/analytics/forecast/accuracy", device_id="aq-1", key="pm25")
     assert got["methods"] == {} and got["best"] is None
+
+
+def test_a_run_out_of_budget_leaves_the_rest_to_the_next(app, make_device, series, store):
+    make_device("aq-2", type="air_quality_station")
+    store([("aq-2", ts + 60_000, {"temperature": 20.0 + ts // HOUR % 24})
+           for ts in range(series - 11 * DAY, series, HOUR)])
+    with app.app_context():
+        first = jobs.issue_all(series, budget_s=0)  # the first series, then out of time
+        second = jobs.issue_all(series, budget_s=0)
+    assert first == {"series": 2, "issued": 1, "cached": 0, "skipped": 0, "left": 1}
+    assert second == {"series": 2, "issued": 1, "cached": 1, "skipped": 0, "left": 0}

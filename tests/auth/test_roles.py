@@ -149,3 +149,35 @@ def test_deleting_a_device_group_takes_it_out_of_every_scope(app, client, admin_
         assert db.session.get(User, user_id2).grants is None
         assert [g["device_groups"] for g in db.session.get(User, user_id).grants] == [
             [second], None]
+
+
+def test_a_custom_role_costs_the_guard_no_extra_query(app, client, headers, create_role,
+                                                      holder, make_device):
+    """The guard reads the compiled grants in the query it makes anyway (users.grants)."""
+    from sqlalchemy import event
+
+    make_device("bin-1", type="smart_bin")
+    role = create_role(WASTE_OPERATOR)
+    _, scoped = holder([{"role_id": role["id"], "domains": ["waste"]}])
+    _, unscoped = holder([{"role_id": role["id"]}])
+    operator = headers("operator")
+
+    def statements(method, path, who, body=None) -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            response = client.open(path, method=method, json=body, headers=who)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert response.status_code < 300, response.get_json()
+        return len(seen)
+
+    for method, path, body in (("GET", "/api/devices/bin-1", None),
+                               ("PUT", "/api/devices/bin-1/config", {"interval_s": 60})):
+        statements(method, path, operator, body)  # caches warm
+        baseline = statements(method, path, operator, body)
+        assert statements(method, path, unscoped, body) == baseline, path
+        assert statements(method, path, scoped, body) == baseline, path  # by domain: no query

@@ -9,6 +9,7 @@ ROLES = {
     "transport.gtfs_import_feed": "operator",
     "transport.trip_updates": "viewer",
     "transport.line_adherence": "viewer",
+    "transport.lines_adherence": "viewer",
     "transport.stop_headways": "viewer",
     "transport.stop_arrivals": "viewer",
     "transport.optimise_routes": "operator",

@@ -108,3 +108,24 @@ def test_a_bus_stopping_just_short_of_a_stop_is_at_it():
     short = 1 - 10 / U_M  # 10 m before B
     runs = adherence.passings(path(), track([(0, 0), (100, short), (160, short)]))
     assert runs == [[(0, 0), (1, 100 * S)]]
+
+
+def test_a_little_way_back_is_noise_more_ends_the_run():
+    back30, back60 = 30 / U_M, 60 / U_M  # in U
+    runs = adherence.passings(path(), track([(0, 0), (100, .8), (130, .8 - back30), (200, 1.6),
+                                             (300, 2.0)]))
+    assert [[k for k, _ in run] for run in runs] == [[0, 1, 2]]
+    runs = adherence.passings(path(), track([(0, 0), (100, 1.5), (200, 1.5 - back60),
+                                             (300, 2.0)]))
+    # B at 100 / 1.5 s; then 60 m back ends the run; the next one passes only C, which says
+    # nothing of its direction, and is left out
+    assert runs == [[(0, 0), (1, round(100 * S / 1.5))]]
+
+
+def test_creeping_back_in_small_steps_still_ends_the_run():
+    forth = [(0, 0), (100, 1.0), (200, 2.0)]
+    creep = [(200 + 2 * n, 2.0 - n * 0.04) for n in range(1, 51)]  # 40 m steps back to A
+    again = [(400, 1.0), (500, 2.0)]
+    runs = adherence.passings(path(), track(forth + creep + again))
+    assert [[k for k, _ in run] for run in runs] == [[0, 1, 2], [0, 1, 2]]
+    assert runs[1][0] == (0, 300 * S)  # left A at its last reading there

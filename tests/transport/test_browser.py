@@ -1,6 +1,7 @@
 """The Transport page in a real browser (Debian's chromium through Playwright): a live
 `run.py serve` on the test database with the demo city's assets and its 30 vehicles, each
-with one reading from the simulator; a new reading moves its marker live.
+with 40 minutes of simulated readings every 10 s (so buses pass stops on the derived
+timetable and count passengers); a new reading moves its marker live.
 
 Screenshot: docs/screenshots/transport.png.
 """
@@ -28,11 +29,12 @@ def _store_vehicles(database_url: str) -> list[str]:
     city = generate_city(42)
     specs = [d for d in city.devices if d.type == "vehicle"]
     fleet = Fleet(42, city=city, ids={s.id for s in specs})
-    ts = int(time.time() * 1000) - 60_000
+    end = int(time.time()) * 1000 - 60_000
     points = []
-    for device_id, values in fleet.sample_all(ts / 1000):
-        points += [Point(device_id, k, ts, float(v), None) if isinstance(v, int | float)
-                   else Point(device_id, k, ts, None, str(v)) for k, v in values.items()]
+    for ts in range(end - 40 * 60_000, end + 1, 10_000):
+        for device_id, values in fleet.sample_all(ts / 1000):
+            points += [Point(device_id, k, ts, float(v), None) if isinstance(v, int | float)
+                       else Point(device_id, k, ts, None, str(v)) for k, v in values.items()]
     with app.app_context():
         for spec in specs:
             devices.create_device(device_create_schema.load(spec.api_body()))
@@ -69,6 +71,13 @@ def test_vehicles_on_the_map_and_in_the_table_move_live(viewer, city):
     page.wait_for_selector("#transport-map[data-vehicles='30']")
     assert page.locator("#transport-vehicles tbody tr").count() == 30
     assert page.locator("#transport-map path.leaflet-interactive").count() >= 30 + 5  # + lines
+    # beside the map: the five lines' delays and the stops where the buses counted boardings
+    lines = page.locator("#transport-lines tbody tr")
+    assert lines.count() == 5
+    assert sum(int(x) for x in page.locator(
+        "#transport-lines tbody td:nth-child(2)").all_inner_texts()) > 0  # trips matched
+    assert page.locator("#transport-stops tbody tr[data-id]").count() > 0
+    assert page.locator("[data-tile=transport-on-time] .tile-unit").inner_text() == "%"
     moved = city.vehicle_ids[0]
     city.api("POST", "/api/telemetry/batch", json=[
         {"device_id": moved, "ts": int(time.time() * 1000), "values": {"lat": 0.5, "lon": 0.5}}])

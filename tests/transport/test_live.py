@@ -149,3 +149,11 @@ def test_the_job_stores_delays_for_the_on_time_kpi_and_tile(app, line):
         assert kpi["fn"](t0 + 3600 * S, t0 + 7200 * S) is None
         assert on_time_tile() == {"value": 60, "unit": "%", "status": "warning",
                                   "detail": "of 5 stop passings, last hour"}
+
+
+def test_every_line_summed_up(api, line):
+    t0 = line["t0"]
+    result = api("/api/transport/lines/adherence", start=t0 - 3600 * S, end=t0 + 3600 * S)
+    assert result["items"] == [{"route_id": "R", "short_name": "R", "long_name": "A to D",
+                                "trips": 2, "passings": 5, "mean_delay_s": -32.0,
+                                "on_time_pct": 60.0}]

@@ -111,3 +111,54 @@ def _check_clear_value(rule: dict) -> None:
         raise _invalid("clear_value", "clear_value must not exceed value for a rising rule")
     if op in ("<", "<=") and clear < value:
         raise _invalid("clear_value", "clear_value must not be below value for a falling rule")
+
+
+class AlarmOut(Schema):
+    """An alarm as the API answers it (service.to_dict)."""
+
+    id = fields.Integer(required=True)
+    originator_type = fields.String(required=True)
+    originator_id = fields.String(required=True)
+    type = fields.String(required=True)
+    rule_id = fields.Integer(required=True, allow_none=True)
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
+    status = fields.String(required=True)
+    active = fields.Boolean(required=True)
+    acknowledged = fields.Boolean(required=True)
+    domain = fields.String(required=True, allow_none=True)
+    details = fields.Dict(required=True)
+    value = fields.Float(required=True, allow_none=True)
+    peak_value = fields.Float(required=True, allow_none=True)
+    count = fields.Integer(required=True)
+    first_seen = fields.Integer(required=True)
+    last_seen = fields.Integer(required=True)
+    acked_at = fields.String(required=True, allow_none=True)
+    acked_by = fields.String(required=True, allow_none=True)
+    cleared_at = fields.String(required=True, allow_none=True)
+    cleared_by = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True, allow_none=True)
+
+
+class AlertRuleOut(Schema):
+    """An alert rule as the API answers it (service.rule_to_dict)."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    alarm_type = fields.String(required=True)
+    kind = fields.String(required=True)
+    scope = fields.Dict(required=True)
+    key = fields.String(required=True, allow_none=True)
+    operator = fields.String(required=True, allow_none=True)
+    value = fields.Float(required=True, allow_none=True)
+    clear_value = fields.Float(required=True, allow_none=True)
+    for_duration_s = fields.Integer(required=True, allow_none=True)
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
+    enabled = fields.Boolean(required=True)
+    silent_s = fields.Integer(required=True, allow_none=True)
+    half_life_s = fields.Float(required=True, allow_none=True)
+    z_threshold = fields.Float(required=True, allow_none=True)
+    warmup = fields.Integer(required=True, allow_none=True)
+    notify = fields.Dict(required=True)
+    description = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True, allow_none=True)
+    updated_at = fields.String(required=True, allow_none=True)

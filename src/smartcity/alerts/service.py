@@ -14,10 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from smartcity.alerts.models import Alarm, AlertRule
 from smartcity.alerts.rules import CLEAR, RAISE
+from smartcity.alerts.schemas import AlarmOut, AlertRuleOut
 from smartcity.audit.service import record
 from smartcity.database import utcnow
 from smartcity.errors import bad_request, conflict, not_found
 from smartcity.extensions import db
+from smartcity.http import dumped_as
 from smartcity.realtime.rooms import SEVERITIES
 from smartcity.timeutil import iso, now_ms, parse_time
 
@@ -279,6 +281,7 @@ def summary() -> dict:
             "unacknowledged": unacknowledged, "cleared_unacknowledged": cleared_unack}
 
 
+@dumped_as(AlarmOut)
 def to_dict(alarm: Alarm) -> dict:
     return {"id": alarm.id, "originator_type": alarm.originator_type,
             "originator_id": alarm.originator_id, "type": alarm.type, "rule_id": alarm.rule_id,
@@ -292,6 +295,7 @@ def to_dict(alarm: Alarm) -> dict:
             "created_at": iso(alarm.created_at)}
 
 
+@dumped_as(AlertRuleOut)
 def rule_to_dict(rule: AlertRule) -> dict:
     return {"id": rule.id, "name": rule.name, "alarm_type": rule.alarm_type, "kind": rule.kind,
             "scope": {rule.scope_type: rule.scope_value}, "key": rule.key,

@@ -19,7 +19,8 @@ domain = Domain(
         "ANALYTICS_FORECAST_LEVEL": 0.95,  # probability of the prediction interval
         "ANALYTICS_FORECAST_HORIZON_H": 24,  # hours the scheduled forecasts look ahead
         "ANALYTICS_FORECAST_KEYS": None,  # key names the job forecasts; None: every numeric key
-        "ANALYTICS_FORECAST_INTERVAL": 3600,  # seconds between the job's forecasts of every key
+        "ANALYTICS_FORECAST_INTERVAL": 300,  # seconds between runs of the forecast job
+        "ANALYTICS_FORECAST_BUDGET_S": 60,  # a run stops after this; the next one goes on
         "ANALYTICS_SCORING_INTERVAL": 900,  # seconds between scorings of passed forecasts
         "ANALYTICS_FORECAST_KEEP_DAYS": 90,  # issued forecasts kept this long
         "ANALYTICS_REPORT_INTERVAL": 300,  # seconds between checks for due report schedules
@@ -28,8 +29,8 @@ domain = Domain(
 
 @domain.job("analytics_forecasts", "ANALYTICS_FORECAST_INTERVAL")
 def issue_forecasts(app) -> dict:
-    """This hour's forecasts of every device-key; an analytics_update tells open pages."""
-    result = jobs.issue_all()
+    """This hour's forecasts of the device-keys not issued yet; an analytics_update tells."""
+    result = jobs.issue_all(budget_s=app.config["ANALYTICS_FORECAST_BUDGET_S"])
     domain.push(app, {"kind": "forecasts", **result, "ts": now_ms()})
     return result
 

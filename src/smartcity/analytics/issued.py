@@ -34,6 +34,16 @@ def find(device_id: str, key: str, issued: int, horizon: int, history_days: int,
         ForecastRun.backtest_days == backtest_days).order_by(ForecastRun.method)))
 
 
+def issued_series(issued: int, horizon: int, history_days: int,
+                  backtest_days: int) -> set[tuple[str, str]]:
+    """The (device_id, key) issued at `issued` with these settings, in one query."""
+    rows = db.session.execute(select(ForecastRun.device_id, ForecastRun.key).where(
+        ForecastRun.issued == issued, ForecastRun.horizon_h == horizon,
+        ForecastRun.history_days == history_days,
+        ForecastRun.backtest_days == backtest_days).distinct())
+    return {(device_id, key) for device_id, key in rows}
+
+
 def save(device_id: str, key: str, issued: int, horizon: int, history_days: int,
          backtest_days: int, level: float, computed: dict) -> list[ForecastRun]:
     """Store one issue (a row per method); another process storing it first wins."""

@@ -139,3 +139,16 @@ service_account_create_schema = ServiceAccountCreateSchema()
 role_create_schema = RoleSchema()
 role_update_schema = RoleSchema(partial=True)
 assignments_schema = AssignmentsSchema()
+
+
+class UserOut(Schema):
+    """A user as the API answers it (service.user_to_dict)."""
+
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True)
+    full_name = fields.String(required=True, allow_none=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    is_active = fields.Boolean(required=True)
+    created_at = fields.String(required=True, allow_none=True)
+    last_login_at = fields.String(required=True, allow_none=True)

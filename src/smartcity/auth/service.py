@@ -5,9 +5,11 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 
 from smartcity.auth.models import ServiceAccount, User
+from smartcity.auth.schemas import UserOut
 from smartcity.database import utcnow
 from smartcity.errors import ApiError, conflict, not_found
 from smartcity.extensions import db
+from smartcity.http import dumped_as
 from smartcity.security import keys
 from smartcity.timeutil import iso
 
@@ -90,6 +92,7 @@ def _check_unique(username: str | None, email: str | None, except_id: int | None
         raise conflict("email already registered", "email")
 
 
+@dumped_as(UserOut)
 def user_to_dict(user: User) -> dict:
     return {"id": user.id, "username": user.username, "email": user.email,
             "full_name": user.full_name, "role": user.role, "is_active": user.is_active,

@@ -37,3 +37,22 @@ class DeviceUpdateSchema(Schema):
 
 device_create_schema = DeviceCreateSchema()
 device_update_schema = DeviceUpdateSchema()
+
+
+class DeviceOut(Schema):
+    """A device as the API answers it (service.device_to_dict)."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    type = fields.String(required=True)
+    domain = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
+    connectivity = fields.String(required=True)
+    location = fields.Dict(required=True, allow_none=True)
+    metadata = fields.Dict(required=True)
+    gateway_id = fields.String(required=True, allow_none=True)
+    asset_id = fields.String(required=True, allow_none=True)
+    api_key_prefix = fields.String(required=True, allow_none=True)
+    last_seen = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True, allow_none=True)
+    updated_at = fields.String(required=True, allow_none=True)

@@ -11,9 +11,10 @@ from smartcity.devices import events
 from smartcity.devices.catalogue import default_domain
 from smartcity.devices.directory import DeviceIdentity, device_directory
 from smartcity.devices.models import Device
+from smartcity.devices.schemas import DeviceOut
 from smartcity.errors import ApiError, bad_request, conflict, not_found
 from smartcity.extensions import db
-from smartcity.http import search_pattern
+from smartcity.http import dumped_as, search_pattern
 from smartcity.mqtt.accounts import queue as broker_accounts
 from smartcity.security import keys
 from smartcity.timeutil import iso
@@ -206,6 +207,7 @@ def list_query(args) -> select:
     return stmt
 
 
+@dumped_as(DeviceOut)
 def device_to_dict(device: Device) -> dict:
     return {"id": device.id, "name": device.name, "type": device.type, "domain": device.domain,
             "status": device.status, "connectivity": connectivity(device),

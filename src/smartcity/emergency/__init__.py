@@ -11,31 +11,22 @@ domain = Domain(
               "EMERGENCY_CAP_SENDER_NAME": "City civil protection"})
 
 
-@domain.kpi("median_response_time", "Median response time", "s", target=None, better="lower",
-            iso="ISO 37120:2018 safety: response time for emergency response services from "
-                "initial call",
-            definition="Median seconds from the call (reported) to the first unit on scene, of "
-                       "the incidents reported in the period that a unit reached.")
-def median_response_time(start: int, end: int) -> float | None:
-    return kpis.median_response(start, end)
-
-
-@domain.kpi("turnout_compliance", "Turnout within NFPA 1710", "%", target=90.0,
-            better="higher", iso=None,
-            definition="Share of fire, medical, hazmat and flood incidents reported in the period "
-                       "whose turnout (dispatched to en route) met NFPA 1710 4.1.2.1: 60 s for "
-                       "EMS, 80 s for fire and special operations; the standard asks 90 %.")
-def turnout_compliance(start: int, end: int) -> float | None:
-    return kpis.turnout_compliance(start, end)
-
-
-@domain.kpi("travel_compliance", "First-unit travel within NFPA 1710", "%", target=90.0,
-            better="higher", iso=None,
-            definition="Share of fire and medical incidents reported in the period whose first "
-                       "unit's travel (en route to on scene) took at most 240 s (NFPA 1710 "
-                       "4.1.2.1); the standard asks 90 %.")
-def travel_compliance(start: int, end: int) -> float | None:
-    return kpis.travel_compliance(start, end)
+domain.kpi("median_response_time", "Median response time", "s", target=None, better="lower",
+           iso="ISO 37120:2018 safety: response time for emergency response services from "
+               "initial call",
+           definition="Median seconds from the call (reported) to the first unit on scene, of "
+                      "the incidents reported in the period that a unit reached."
+           )(kpis.median_response)
+domain.kpi("turnout_compliance", "Turnout within NFPA 1710", "%", target=90.0, better="higher",
+           definition="Share of fire, medical, hazmat and flood incidents reported in the period "
+                      "whose turnout (dispatched to en route) met NFPA 1710 4.1.2.1: 60 s for "
+                      "EMS, 80 s for fire and special operations; the standard asks 90 %."
+           )(kpis.turnout_compliance)
+domain.kpi("travel_compliance", "First-unit travel within NFPA 1710", "%", target=90.0,
+           better="higher",
+           definition="Share of fire and medical incidents reported in the period whose first "
+                      "unit's travel (en route to on scene) took at most 240 s (NFPA 1710 "
+                      "4.1.2.1); the standard asks 90 %.")(kpis.travel_compliance)
 
 
 @domain.incidents

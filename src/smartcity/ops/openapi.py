@@ -82,11 +82,46 @@ def _constant(node):
     return node.value if isinstance(node, ast.Constant) else None
 
 
+def _shape(node, names: dict):
+    """("one", schema) when the expression is a call of a serializer marked with
+    http.dumped_as, ("page", schema) for page_response([serializer(x) for x in ...], cursor),
+    else None (undocumented body)."""
+    if not isinstance(node, ast.Call):
+        return None
+    schema = getattr(_callee(node.func, names), "response_schema", None)
+    if schema is not None:
+        return ("one", schema)
+    name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+    if name == "page_response" and node.args and isinstance(node.args[0], ast.ListComp):
+        inner = _shape(node.args[0].elt, names)
+        if inner and inner[0] == "one":
+            return ("page", inner[1])
+    return None
+
+
+def _success_content(shapes: list, spec: APISpec, registered: dict) -> dict | None:
+    """The response content of one success status, when every return of it has one shape."""
+    if not shapes or None in shapes or len(set(shapes)) != 1:
+        return None
+    kind, schema = shapes[0]
+    name = _schema_name(schema)
+    if name not in registered:
+        registered[name] = schema
+        spec.components.schema(name, schema=schema)
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    if kind == "page":
+        ref = {"type": "object", "required": ["items", "next_cursor"], "properties": {
+            "items": {"type": "array", "items": ref},
+            "next_cursor": {"type": "string", "nullable": True}}}
+    return {"application/json": {"schema": ref}}
+
+
 @cache
 def _read(view) -> dict:
     """What the view's source says: schemas by location, hand-read query names, body use,
     success statuses."""
-    found = {"query": [], "body": [], "args": [], "raw_body": False, "statuses": set()}
+    found = {"query": [], "body": [], "args": [], "raw_body": False, "statuses": set(),
+             "returns": []}
     func = inspect.unwrap(view)
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
@@ -118,6 +153,9 @@ def _read(view) -> dict:
             status = _constant(node.value.elts[-1]) if len(node.value.elts) >= 2 else None
             if isinstance(status, int) and 200 <= status < 300:
                 found["statuses"].add(status)
+                found["returns"].append((status, _shape(node.value.elts[0], names)))
+        elif isinstance(node, ast.Return) and node.value is not None:
+            found["returns"].append((200, _shape(node.value, names)))
     found["args"] = [a for a in found["args"] if isinstance(a, str)]
     return found
 
@@ -225,6 +263,11 @@ def _operation(rule, method: str, view, spec: APISpec, registered: dict) -> dict
     success = sorted(source["statuses"]) or [200]
     responses = {str(code): {"description": "Success" if code != 204 else "No content"}
                  for code in success}
+    for code in success:
+        content = _success_content([s for c, s in source["returns"] if c == code], spec,
+                                   registered)
+        if content:
+            responses[str(code)]["content"] = content
     errors = {400, 401, 413, 429, 503}  # 401 also answers a wrong password or refresh token
     if operation["security"]:
         errors |= {403}

@@ -20,6 +20,9 @@ from bisect import bisect_right
 
 SNAP_M = 150.0
 REACH_M = 20.0  # a vehicle this close short of a stop is at it (GPS noise, stopping short)
+# Going back less than this is noise, or a curve of the road under the straight line between
+# two stops; going back more ends the run.
+BACK_M = 50.0
 EARTH_M = 6_371_000.0
 
 
@@ -67,14 +70,17 @@ def placed(path: Path, track: list[tuple[int, float, float]], snap_m: float = SN
 def passings(path: Path, track: list[tuple[int, float, float]], snap_m: float = SNAP_M
              ) -> list[list[tuple[int, int]]]:
     """Runs of stop passings [(stop index, ts)], one run per time the vehicle goes along the
-    path forward; a run ends when the vehicle stops going forward or leaves the path."""
+    path forward; a run ends when the vehicle is more than BACK_M behind the furthest point
+    it reached. A run of one passing says nothing of a direction and is left out."""
     points = placed(path, track, snap_m)
-    runs, run = [], []
+    runs, run, high = [], [], -math.inf
     for (t1, a1), (t2, a2) in zip(points, points[1:], strict=False):
-        if a2 < a1 - 1.0:  # going back: the other direction, or a new trip
-            if run:
-                runs.append(run)
-            run = []
+        high = max(high, a1)
+        if a2 < high - BACK_M:  # going back: the other direction, or a new trip
+            runs.append(run)
+            run, high = [], a2
+            continue
+        if a2 <= a1:
             continue
         for k, d in enumerate(path.along):
             if run and k <= run[-1][0]:
@@ -86,9 +92,8 @@ def passings(path: Path, track: list[tuple[int, float, float]], snap_m: float = 
             else:
                 continue
             run.append((k, round(ts)))
-    if run:
-        runs.append(run)
-    return runs
+    runs.append(run)
+    return [r for r in runs if len(r) >= 2]
 
 
 def scheduled_instants(day_start_ms: int, trip) -> list[int]:

@@ -67,10 +67,10 @@ def matched_runs(sched: Schedule, route_id: str, start: int, end: int):
                 yield vid, pattern, path, run, *(best if best else (None, None))
 
 
-def delays(route_id: str, start: int, end: int) -> dict:
+def delays(route_id: str, start: int, end: int, sched: Schedule | None = None) -> dict:
     """Each matched run of a line's buses in [start, end) with the delay at every stop passed,
     and the line's mean delay and on-time share."""
-    sched = schedule()
+    sched = sched or schedule()
     if route_id not in sched.routes:
         raise not_found(f"route {route_id}")
     s = settings()
@@ -93,6 +93,19 @@ def delays(route_id: str, start: int, end: int) -> dict:
             "mean_delay_s": sum(all_delays) / len(all_delays) if all_delays else None,
             "on_time_pct": 100 * len(on_time) / len(all_delays) if all_delays else None,
             "on_time_window_s": [-s["early_s"], s["late_s"]]}
+
+
+def line_summaries(start: int, end: int) -> dict:
+    """Every line's trips run, stop passings, mean delay and on-time share in [start, end)."""
+    sched = schedule()
+    items = []
+    for route_id in sorted(sched.routes):
+        d = delays(route_id, start, end, sched)
+        items.append({"route_id": route_id, **sched.routes[route_id],
+                      "trips": len({(r["trip_id"], r["start_date"]) for r in d["runs"]}),
+                      **{k: d[k] for k in ("passings", "mean_delay_s", "on_time_pct")}})
+    return {"start": start, "end": end, "items": items,
+            "on_time_window_s": [-settings()["early_s"], settings()["late_s"]]}
 
 
 def headways(stop_id: str, route_id: str | None, direction: int | None, start: int,

@@ -1,5 +1,6 @@
 // Transport: every vehicle on the map coloured by kind over the bus lines and stops, moved live
-// by transport_update (positions are applied at once; the table follows on the debounced reload).
+// by transport_update (positions are applied at once; the table follows on the debounced reload);
+// beside the map each line's delays over the last 2 h and the busiest stops over the last 24 h.
 import { api } from "../api.js";
 import { $, clear, formatNumber, h, label } from "../dom.js";
 import { createMap, deviceMarker, fitTo, geoJsonLayer } from "../components/map.js";
@@ -16,6 +17,7 @@ const tiles = {
   service: createTile({ name: "transport-in-service", title: "Vehicles in service" }),
   buses: createTile({ name: "transport-buses", title: "Buses on the road" }),
   riders: createTile({ name: "transport-occupancy", title: "People on board" }),
+  onTime: createTile({ name: "transport-on-time", title: "Buses on time (2 h)" }),
 };
 const markers = new Map();
 let map;
@@ -25,14 +27,20 @@ const colour = (kind) => (KINDS.find(([k]) => k === kind) || [null, OTHER])[1];
 function skeleton(root) {
   clear(root,
     h("div", { class: "tiles", id: "transport-tiles" }, Object.values(tiles).map((t) => t.el)),
-    h("section", { class: "card", "aria-labelledby": "transport-map-heading" },
-      h("h2", { id: "transport-map-heading" }, "Vehicles live"),
-      h("div", { id: "transport-map", class: "transport-map", role: "region", "aria-label": "Map of vehicles, bus lines and stops" }),
-      h("ul", { class: "transport-legend", "aria-label": "Vehicle kinds" }, KINDS.map(([kind, c]) => {
-        const swatch = h("span", { class: "swatch", "aria-hidden": "true" });
-        swatch.style.backgroundColor = c;
-        return h("li", {}, swatch, label(kind));
-      }))),
+    h("div", { class: "transport-grid" },
+      h("section", { class: "card", "aria-labelledby": "transport-map-heading" },
+        h("h2", { id: "transport-map-heading" }, "Vehicles live"),
+        h("div", { id: "transport-map", class: "transport-map", role: "region", "aria-label": "Map of vehicles, bus lines and stops" }),
+        h("ul", { class: "transport-legend", "aria-label": "Vehicle kinds" }, KINDS.map(([kind, c]) => {
+          const swatch = h("span", { class: "swatch", "aria-hidden": "true" });
+          swatch.style.backgroundColor = c;
+          return h("li", {}, swatch, label(kind));
+        }))),
+      h("div", { class: "transport-side" },
+        h("section", { class: "card", "aria-labelledby": "transport-lines-heading" },
+          h("h2", { id: "transport-lines-heading" }, "Line delays, last 2 h"), h("div", { id: "transport-lines" })),
+        h("section", { class: "card", "aria-labelledby": "transport-stops-heading" },
+          h("h2", { id: "transport-stops-heading" }, "Busiest stops, last 24 h"), h("div", { id: "transport-stops" })))),
     h("section", { class: "card", "aria-labelledby": "transport-vehicles-heading" },
       h("h2", { id: "transport-vehicles-heading" }, "Vehicles"), h("div", { id: "transport-vehicles" })));
 }
@@ -56,7 +64,6 @@ function renderVehicles(items) {
     unit: `of ${items.filter((v) => v.kind === "bus").length}` });
   tiles.riders.update({ value: items.reduce((s, v) => s + (v.kind === "bus" ? v.occupancy || 0 : 0), 0), unit: "on buses" });
   for (const v of items) if (v.position) place(v.id, v.position.lat, v.position.lon, v.kind);
-  const num = (value, digits, unit) => (value === null || value === undefined ? "—" : `${formatNumber(value, digits)}${unit}`);
   renderTable($("#transport-vehicles"), {
     columns: [
       { label: "Vehicle", value: (v) => v.name || v.id },
@@ -71,8 +78,55 @@ function renderVehicles(items) {
   });
 }
 
+const num = (value, digits, unit) => (value === null || value === undefined ? "—" : `${formatNumber(value, digits)}${unit}`);
+
+function renderLines(summary) {
+  const items = summary ? summary.items : [];
+  const passings = items.reduce((s, l) => s + l.passings, 0);
+  const onTime = items.reduce((s, l) => s + (l.on_time_pct === null ? 0 : l.on_time_pct * l.passings / 100), 0);
+  tiles.onTime.update(passings
+    ? { value: Math.round(100 * onTime / passings), unit: "%", detail: `of ${passings} stop passings`, status: onTime / passings >= 0.85 ? "ok" : "warning" }
+    : { value: "—", detail: "no stop passed on a trip" });
+  const signed = (v) => (v === null ? "—" : `${v > 0 ? "+" : ""}${formatNumber(v / 60, 1)} min`);
+  renderTable($("#transport-lines"), {
+    columns: [
+      { label: "Line", value: (l) => l.short_name || l.route_id },
+      { label: "Trips", value: (l) => num(l.trips, 0, ""), className: "num" },
+      { label: "Mean delay", value: (l) => signed(l.mean_delay_s), className: "num" },
+      { label: "On time", value: (l) => num(l.on_time_pct, 0, " %"), className: "num" },
+    ],
+    rows: items, empty: summary ? "No bus lines." : "No timetable: no bus line to derive one from.",
+    rowId: (l) => l.route_id,
+  });
+}
+
+function renderStops(demand) {
+  renderTable($("#transport-stops"), {
+    columns: [
+      { label: "Stop", value: (s) => s.name },
+      { label: "Boardings", value: (s) => num(s.boardings, 0, ""), className: "num" },
+    ],
+    rows: demand ? demand.stops : [], empty: "No boardings counted.", rowId: (s) => s.stop_id,
+  });
+}
+
+// Line delays and stop demand read hours of tracks: at most once a minute, however often
+// positions arrive (the vehicles reload on every debounced transport_update).
+const SLOW_MS = 60_000;
+let slowAt = -Infinity;
+
 async function load() {
-  renderVehicles((await api.get("/api/transport/vehicles")).items);
+  const slow = performance.now() - slowAt >= SLOW_MS;
+  if (slow) slowAt = performance.now();
+  const [vehicles, lines, demand] = await Promise.all([
+    api.get("/api/transport/vehicles"),
+    slow ? api.get("/api/transport/lines/adherence").catch(() => null) : undefined,
+    slow ? api.get("/api/transport/demand", { top: 8 }).catch(() => null) : undefined]);
+  renderVehicles(vehicles.items);
+  if (slow) {
+    renderLines(lines);
+    renderStops(demand);
+  }
   markUpdated();
 }
 
