@@ -184,6 +184,10 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # A password-reset token, e-mailed through SMTP_HOST, works once, for this many seconds (env).
 # PASSWORD_RESET_TTL_S = 1800
 
+# The dashboard's public address, e.g. https://city.example: the reset e-mail links to
+# {PUBLIC_URL}/reset-password#token=... Never taken from a request's Host header (env).
+# PUBLIC_URL = None
+
 # Attempts per webhook or e-mail delivery, the first one included (env). Connection errors,
 # timeouts, HTTP 429/5xx and SMTP 4xx are retried; other failures are final.
 # NOTIFY_MAX_ATTEMPTS = 6

@@ -113,6 +113,9 @@ class Config:
     # Accounts: password policy and reset by e-mail
     PASSWORD_MIN_SCORE = 3  # zxcvbn score (0-4) a new password needs
     PASSWORD_RESET_TTL_S = 1800  # a reset token works once, for this long
+    # The dashboard's public address (https://city.example), for links in e-mails; never taken
+    # from the request's Host header, which a caller could forge (reset-link poisoning).
+    PUBLIC_URL = None
 
     # Weather provider (OpenWeatherMap-compatible) that the weather stations are compared with
     WEATHER_API_URL = "https://api.openweathermap.org/data/2.5"
@@ -203,6 +206,7 @@ class Config:
         "PUSH_TTL_S": int,
         "PASSWORD_MIN_SCORE": int,
         "PASSWORD_RESET_TTL_S": int,
+        "PUBLIC_URL": str,
         "WEATHER_API_URL": str,
         "WEATHER_API_KEY": str,
         "WEATHER_TIMEOUT_S": float,

@@ -145,3 +145,16 @@ def test_common_passwords_are_refused_on_create_and_change(client, admin_headers
         "current_password": "correct-horse-battery", "new_password": password})
     assert changed.status_code == 400
     assert changed.get_json()["error"]["details"]["field"] == "new_password"
+
+
+def test_with_a_public_url_the_mail_links_to_the_reset_page(app, client, make_user, smtp):
+    app.config["PUBLIC_URL"] = "https://city.example/"
+    user, _ = make_user()
+    # A forged Host header must not choose where the link points (reset-link poisoning).
+    forgot_response = client.post("/api/auth/forgot-password", json={"email": user["email"]},
+                                  headers={"Host": "evil.example"})
+    assert forgot_response.status_code == 202
+    body = message_from_bytes(smtp.wait_for(1)[0]["content"]).get_payload(decode=True).decode()
+    token = re.search(r"https://city\.example/reset-password#token=(\S+)", body).group(1)
+    assert "evil.example" not in body
+    assert reset(client, token).status_code == 200

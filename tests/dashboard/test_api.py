@@ -153,7 +153,8 @@ def test_stored_readings_signal_overview_pages(app, client, login, make_device):
 
 
 PAGES = ["/", "/login", "/map", "/devices", "/devices/aq-1", "/alerts", "/admin/devices",
-         "/admin/groups", "/admin/users", "/admin/service-accounts", "/admin/rules"]
+         "/admin/groups", "/admin/users", "/admin/service-accounts", "/admin/rules",
+         "/admin/notifications", "/profile", "/reset-password"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -42,7 +42,7 @@ def enqueue(app, dispatcher, action, alarm, now, rule=None):
 def test_preferences_default_to_nothing_and_say_which_channels_exist(client, person):
     auth, _ = person
     body = client.get(PREFS, headers=auth).get_json()
-    assert body["enabled"] is False and body["channels"] == ["email"]
+    assert body["enabled"] is False and body["channels"] == []  # no SMTP here
     assert body["digest"] == "immediate" and body["timezone"] == "UTC"
     assert body["channels_available"] == {"email": False, "sms": False, "push": False,
                                           "chat": True}

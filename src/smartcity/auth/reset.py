@@ -76,11 +76,16 @@ def message(config, to: str, token: str, ttl_s: int) -> EmailMessage:
     msg["To"] = to
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = make_msgid(domain="smartcity")
+    base = (config.get("PUBLIC_URL") or "").rstrip("/")
+    # The token travels in the #fragment: browsers never send it to a server or in a Referer.
+    how = (f"Open this link to choose a new password:\n\n{base}/reset-password#token={token}\n\n"
+           if base else
+           f"Reset token: {token}\n\nOpen /reset-password#token=<the token> on the dashboard, or "
+           'send it with your new password to POST /api/auth/reset-password '
+           '{"token": "...", "password": "..."}.\n\n')
     msg.set_content(
         "Someone (hopefully you) asked to reset the password of your smartcity account.\n\n"
-        f"Reset token: {token}\n\n"
-        "Send it with your new password to POST /api/auth/reset-password "
-        '{"token": "...", "password": "..."}.\n'
+        + how +
         f"It works once, for {ttl_s // 60} minutes. If you did not ask, ignore this e-mail: "
         "your password stays as it is.\n")
     return msg

@@ -9,7 +9,7 @@ bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder
 
 ADMIN_SECTIONS = {"devices": "Devices", "groups": "Groups", "users": "Users",
                   "roles": "Roles", "service-accounts": "Service accounts",
-                  "rules": "Alert rules"}
+                  "rules": "Alert rules", "notifications": "Notification log"}
 NAV = [("overview", "Overview", "/", "viewer"), ("map", "City map", "/map", "viewer"),
        ("devices", "Devices", "/devices", "viewer"), ("alerts", "Alerts", "/alerts", "viewer"),
        ("boards", "Dashboards", "/dashboards", "viewer")]
@@ -23,6 +23,7 @@ def shell_context():
             for p in tiles.pages(current_app)]
     nav.append({"name": "admin", "title": "Admin", "url": "/admin/devices",
                 "min_role": "operator"})
+    nav.append({"name": "profile", "title": "Profile", "url": "/profile", "min_role": "viewer"})
     return {"nav": nav}
 
 
@@ -42,6 +43,18 @@ def _page(name: str, title: str, **bootstrap):
 def login_page():
     """Sign in."""
     return _page("login", "Sign in")
+
+
+@bp.get("/reset-password")
+def reset_password_page():
+    """Ask for a password-reset e-mail, or set a new password with the e-mailed link."""
+    return _page("reset", "Reset password")
+
+
+@bp.get("/profile")
+def profile_page():
+    """My account: password, sign-in sessions, notification preferences, push opt-in."""
+    return _page("profile", "Profile")
 
 
 @bp.get("/")

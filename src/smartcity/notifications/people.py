@@ -179,6 +179,8 @@ def preferences_of(user: User) -> dict:
         preferences.DEFAULTS)
     config = current_app.config
     reasons = available(config, user)
+    if pref is None:  # offer e-mail by default only where it can be sent
+        values["channels"] = [c for c in values["channels"] if reasons[c] is None]
     return {**values, "last_digest_at": iso(pref.last_digest_at) if pref else None,
             "held": db.session.scalar(select(func.count()).select_from(DigestItem).where(
                 DigestItem.user_id == user.id, DigestItem.sent_at.is_(None))),

@@ -153,6 +153,15 @@ def unique(p: Problems, file: str, line: int, field: str, value: str, seen: dict
     return True
 
 
+def refers(p: Problems, file: str, line: int, field: str, value: str, known: dict,
+           where: str) -> bool:
+    """Whether value names a row of another file; a problem when not."""
+    if value in known:
+        return True
+    p.add(file, line, field, f"no {field.removesuffix('_id')} {value!r} in {where}")
+    return False
+
+
 def parse_agencies(rows, p: Problems) -> dict:
     f, out = "agency.txt", {}
     zones = set()
@@ -263,11 +272,9 @@ def parse_trips(rows, routes: dict, calendars: dict, p: Problems) -> dict:
     for line, r in rows:
         if not unique(p, f, line, "trip_id", r["trip_id"], out):
             continue
-        if r["route_id"] not in routes:
-            p.add(f, line, "route_id", f"no route {r['route_id']!r} in routes.txt")
-            continue
-        if r["service_id"] not in calendars:
-            p.add(f, line, "service_id", f"no service {r['service_id']!r} in calendar.txt")
+        if not (refers(p, f, line, "route_id", r["route_id"], routes, "routes.txt")
+                and refers(p, f, line, "service_id", r["service_id"], calendars,
+                           "calendar.txt")):
             continue
         direction = r.get("direction_id", "")
         if direction not in ("", "0", "1"):
@@ -284,11 +291,8 @@ def parse_stop_times(rows, trips: dict, stops: dict, p: Problems) -> list[dict]:
     f = "stop_times.txt"
     by_trip: dict[str, list] = {}
     for line, r in rows:
-        if r["trip_id"] not in trips:
-            p.add(f, line, "trip_id", f"no trip {r['trip_id']!r} in trips.txt")
-            continue
-        if r["stop_id"] not in stops:
-            p.add(f, line, "stop_id", f"no stop {r['stop_id']!r} in stops.txt")
+        if not (refers(p, f, line, "trip_id", r["trip_id"], trips, "trips.txt")
+                and refers(p, f, line, "stop_id", r["stop_id"], stops, "stops.txt")):
             continue
         try:
             sequence = int(r["stop_sequence"])

@@ -56,9 +56,7 @@ def get_track(device_id):
 @require_role("viewer")
 def vehicle_positions():
     """Serve every vehicle's latest position as a GTFS-realtime FeedMessage (format=json)."""
-    fmt = request.args.get("format", "protobuf")
-    if fmt not in ("protobuf", "json"):
-        raise bad_request("format must be protobuf or json", "format")
+    fmt = feed_format()
     return feed_response(gtfs_rt.feed(service.vehicles(), now_ms()), fmt)
 
 
@@ -66,11 +64,16 @@ def vehicle_positions():
 @require_role("viewer")
 def trip_updates():
     """Serve every bus trip's predicted arrivals as GTFS-realtime TripUpdates (format=json)."""
+    fmt = feed_format()
+    at = now_ms()
+    return feed_response(gtfs_rt.trip_updates(live.predictions(at), at), fmt)
+
+
+def feed_format() -> str:
     fmt = request.args.get("format", "protobuf")
     if fmt not in ("protobuf", "json"):
         raise bad_request("format must be protobuf or json", "format")
-    at = now_ms()
-    return feed_response(gtfs_rt.trip_updates(live.predictions(at), at), fmt)
+    return fmt
 
 
 def feed_response(message, fmt: str):

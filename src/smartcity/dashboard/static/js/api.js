@@ -144,6 +144,18 @@ export const api = {
   del: (path) => request("DELETE", path),
 };
 
+/** Change the password: every other session ends, this tab keeps a fresh token pair. */
+export async function changePassword(currentPassword, newPassword) {
+  const response = await fetch("/api/auth/change-password", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${accessToken}`, ...OPT_IN },
+    body: JSON.stringify({ current_password: currentPassword, new_password: newPassword }),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return keep(data);
+}
+
 /** Fetch a file with the bearer token and hand it to the browser as a download. */
 export async function download(path, query, filename) {
   const response = await request("GET", path, { query, raw: true });

@@ -10,6 +10,7 @@ const SECTIONS = {
   roles: { role: "admin", load: () => import("../admin/roles.js") },
   "service-accounts": { role: "admin", load: () => import("../admin/service_accounts.js") },
   rules: { role: "operator", load: () => import("../admin/rules.js") },
+  notifications: { role: "admin", load: () => import("../admin/notifications.js") },
 };
 
 async function render() {
