@@ -30,6 +30,18 @@ def test_hand_computed_pearson_at_lag_zero():
     assert correlate(a, b, max_lag_h=0)["lag0"]["pearson"] == pytest.approx(0.6)
 
 
+def test_a_lag_that_overlaps_the_data_only_at_its_edge_is_never_the_best():
+    # 48 hours of noise; at lag 45 only 3 pairs remain, which happen to line up perfectly
+    rng = np.random.default_rng(7)
+    a = {i * H: float(v) for i, v in enumerate(rng.normal(size=48))}
+    b = {i * H: float(v) for i, v in enumerate(rng.normal(size=48))}
+    for i in range(3):
+        b[(i + 45) * H] = 5 * a[i * H]
+    got = correlate(a, b, max_lag_h=45)
+    assert got["best"]["lag_h"] != 45 and got["best"]["n"] >= 24
+    assert got["lags_tried"] == 91
+
+
 def test_constant_or_short_series_are_not_scored():
     assert correlate({0: 1.0, H: 1.0, 2 * H: 1.0}, {0: 1.0, H: 2.0, 2 * H: 3.0}, 0)["best"] \
         is None

@@ -2,9 +2,11 @@
 
 Series are hourly means from the rollups, aligned on the hour; an hour missing in either is
 dropped (never interpolated: that would invent correlation). A lag L pairs a(t) with b(t + L):
-a positive best lag means b follows a. The lag reported is the one of the largest |Pearson r|;
-its p-value is not corrected for the search over lags, so it is optimistic by up to the number
-of lags tried (Bonferroni) — both are reported.
+a positive best lag means b follows a. The best lag is the one of the smallest Pearson p-value
+(not the largest |r|: three pairs can give r = 0.99 by chance, and p accounts for n), among lags
+with at least MIN_SEARCH_PAIRS pairs and half as many as the best-paired lag, so a lag that
+overlaps the data only at its edge never wins. Its p-value is not corrected for the search over
+lags, so it is optimistic by up to the number of lags tried (Bonferroni): both are reported.
 """
 
 import numpy as np
@@ -15,7 +17,8 @@ from smartcity.errors import bad_request
 from smartcity.extensions import db
 from smartcity.telemetry.reads import hourly_means
 
-MIN_PAIRS = 3
+MIN_PAIRS = 3  # fewest pairs that get a score at all
+MIN_SEARCH_PAIRS = 10  # fewest pairs a lag needs to be chosen as the best one
 
 
 def _pair(a: dict[int, float], b: dict[int, float], lag_ms: int) -> tuple[np.ndarray, np.ndarray]:
@@ -44,8 +47,13 @@ def correlate(a: dict[int, float], b: dict[int, float], max_lag_h: int,
             lags[lag] = scored
     if not lags:
         return {"lag0": None, "best": None, "lags_tried": 0}
-    best = max(lags, key=lambda lag: (abs(lags[lag]["pearson"]), -abs(lag)))
     tried = len(lags)
+    enough = max(MIN_SEARCH_PAIRS, max(s["n"] for s in lags.values()) // 2)
+    candidates = [lag for lag in lags if lags[lag]["n"] >= enough]
+    if not candidates:
+        return {"lag0": lags.get(0), "best": None, "lags_tried": tried}
+    best = min(candidates, key=lambda lag: (lags[lag]["pearson_p"], -abs(lags[lag]["pearson"]),
+                                            abs(lag)))
     return {"lag0": lags.get(0), "lags_tried": tried,
             "best": lags[best] | {"lag_h": best,
                                   "pearson_p_bonferroni": min(1.0, lags[best]["pearson_p"]

@@ -63,7 +63,7 @@ def _sqlite_file(url) -> Path:
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     dst = sqlite3.connect(target)
     try:
         with dst:
@@ -76,7 +76,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 def _check_sqlite_file(path: Path) -> None:
     """Refuse what is not a SQLite database of ours (a .dump, a truncated file)."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             tables = {row[0] for row in conn.execute(

@@ -193,10 +193,10 @@ async function correlate(event) {
     return;
   }
   const p = (v) => (v === undefined || v === null ? "—" : v < 0.001 ? "< 0.001" : formatNumber(v, 3));
-  const rows = [
-    { label: "At lag 0", s: body.lag0 },
-    { label: `Best lag, ${body.best.lag_h} h`, s: body.best, bonferroni: body.best.pearson_p_bonferroni },
-  ].filter((r) => r.s);
+  // No best lag when no lag has enough hours (the search needs 10 and half the most-paired lag's).
+  const rows = [{ label: "At lag 0", s: body.lag0 }];
+  if (body.best) rows.push({ label: `Best lag, ${body.best.lag_h} h`, s: body.best, bonferroni: body.best.pearson_p_bonferroni });
+  rows.splice(0, rows[0].s ? 0 : 1);
   renderTable(box, {
     caption: `${body.series[0]} against ${body.series[1]}: hourly means; ${body.lags_tried} lags tried, a positive lag means B follows A`,
     columns: [

@@ -110,14 +110,23 @@ function renderStops(demand) {
   });
 }
 
+// Line delays and stop demand read hours of tracks: at most once a minute, however often
+// positions arrive (the vehicles reload on every debounced transport_update).
+const SLOW_MS = 60_000;
+let slowAt = -Infinity;
+
 async function load() {
+  const slow = performance.now() - slowAt >= SLOW_MS;
+  if (slow) slowAt = performance.now();
   const [vehicles, lines, demand] = await Promise.all([
     api.get("/api/transport/vehicles"),
-    api.get("/api/transport/lines/adherence").catch(() => null),
-    api.get("/api/transport/demand", { top: 8 }).catch(() => null)]);
+    slow ? api.get("/api/transport/lines/adherence").catch(() => null) : undefined,
+    slow ? api.get("/api/transport/demand", { top: 8 }).catch(() => null) : undefined]);
   renderVehicles(vehicles.items);
-  renderLines(lines);
-  renderStops(demand);
+  if (slow) {
+    renderLines(lines);
+    renderStops(demand);
+  }
   markUpdated();
 }
 
