@@ -25,11 +25,7 @@ One JSON document on stdout, progress on stderr:
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -49,39 +45,18 @@ from _common import (  # noqa: E402
     admin_token,
     bench_app,
     create_devices,
-    free_port,
     load_report,
     log,
     machine_info,
     migrate_database,
     percentiles,
 )
+from realtime import Broker  # noqa: E402 - our own Mosquitto, the shipped config, logins
 
-from tests.broker import ADMIN, PLATFORM, TESTER, broker_config, wait_port  # noqa: E402
+from tests.broker import ADMIN, PLATFORM, TESTER  # noqa: E402
 
 PG_DB = "smartcity_bench_soak"
 HTTP_DEVICES, MQTT_DEVICES, BATCH_DEVICES = 20, 20, 20
-
-
-class Broker:
-    def __enter__(self):
-        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        self.tmp = Path(tempfile.mkdtemp(prefix="smartcity-soak-broker-"))
-        os.chmod(self.tmp, 0o777)  # as root, Mosquitto drops to user mosquitto
-        self.port = free_port()
-        conf = broker_config(self.tmp, self.port)
-        os.chmod(conf, 0o644)
-        os.chmod(self.tmp / "dynamic-security.json", 0o666)
-        self.proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        wait_port(self.port)
-        return self
-
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(15)
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 class Stream:

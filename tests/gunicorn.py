@@ -33,12 +33,15 @@ class Gunicorn:
 
 
 @contextlib.contextmanager
-def gunicorn(tmp: Path, database_url: str, threads: int = 4, settings: dict | None = None):
+def gunicorn(tmp: Path, database_url: str, threads: int = 4, settings: dict | None = None,
+             access_log: bool = False):
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in ("REDIS_URL", "MQTT_URL", "DATABASE_URL", "SMARTCITY_ENV")}
     env.update({"DATABASE_URL": database_url, "WEB_CONCURRENCY": "1",
-                "GUNICORN_CMD_ARGS": f"--threads {threads}", "START_BACKGROUND": "false",
+                "GUNICORN_CMD_ARGS": f"--threads {threads}"
+                + (" --access-logfile -" if access_log else ""),  # off in gunicorn.conf.py
+                "START_BACKGROUND": "false",
                 "MQTT_INGEST": "false", "PYTHONUNBUFFERED": "1", **(settings or {})})
     log_path = tmp / "gunicorn.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below

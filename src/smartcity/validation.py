@@ -7,10 +7,12 @@ route calls load() or lets marshmallow's ValidationError reach the global handle
 
 import re
 
+from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load
 
 from smartcity.devices.models import DEVICE_ID_PATTERN
 from smartcity.errors import ApiError
+from smartcity.security import egress
 from smartcity.telemetry.points import KEY_PATTERN
 from smartcity.timeutil import now_ms, parse_time
 
@@ -163,3 +165,15 @@ class TimeRange(Schema):
         if data["end"] <= data["start"]:
             raise ValidationError("must be after start", "end")
         return data
+
+
+def public_url(url: str | None) -> None:
+    """The egress rule at save time (security/egress.py): a URL the server may not reach
+    (loopback, private, metadata... unless WEBHOOK_ALLOWED_TARGETS lets it) is a field error."""
+    if url is None:
+        return
+    try:
+        egress.check_url(url, egress.Policy.from_setting(
+            current_app.config["WEBHOOK_ALLOWED_TARGETS"]))
+    except egress.EgressRefused as exc:
+        raise ValidationError(str(exc)) from None

@@ -1,4 +1,5 @@
-"""schemathesis over the app's own OpenAPI document: every operation, positive and negative
+"""schemathesis over the app's own OpenAPI document, against the live production server
+(gunicorn with gunicorn.conf.py on the test database): every operation, positive and negative
 cases, as an admin; not one 5xx and not one response the document does not describe (status,
 media type, body schema, headers). Bounded for CI (FUZZ_EXAMPLES cases per operation and mode,
 a fixed seed); `make fuzz` runs the same test with more examples."""
@@ -9,6 +10,7 @@ import os
 import time
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -21,6 +23,8 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.gunicorn import gunicorn
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 # Operations whose success spends seconds of CPU by design (solvers); their input is still
@@ -39,6 +43,18 @@ def fuzz_app(make_app):
     return make_app()
 
 
+@pytest.fixture
+def live(fuzz_app, database_url, tmp_path):
+    """The production server (gunicorn, gunicorn.conf.py) on the test database, with the
+    production defaults; the in-process app shares the database and the token keys."""
+    settings = {"SECRET_KEY": fuzz_app.config["SECRET_KEY"],
+                "JWT_SECRET_KEY": fuzz_app.config["JWT_SECRET_KEY"],
+                "WEBHOOK_ALLOWED_TARGETS": "127.0.0.1/32"}
+    with gunicorn(tmp_path, database_url, threads=8, settings=settings,
+                  access_log=True) as server:
+        yield server
+
+
 def _admin_token(app):
     """A fresh admin for each operation: a fuzzed DELETE /api/users/{id} or a password change
     may end the previous one's sessions."""
@@ -53,7 +69,7 @@ def _admin_token(app):
         return tokens.issue(user, "access")
 
 
-def _fuzz(app, operation, mode, headers: dict, failures: list) -> int:
+def _fuzz(base_url: str, operation, mode, headers: dict, failures: list) -> int:
     """Run EXAMPLES cases of one operation in one mode; returns how many were sent."""
     label = f"{operation.method.upper()} {operation.path}"
     sent = []
@@ -63,7 +79,7 @@ def _fuzz(app, operation, mode, headers: dict, failures: list) -> int:
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
         case.headers = {**(case.headers or {}), **headers}
-        response = case.call(app=app)
+        response = case.call(base_url=base_url, timeout=60)
         sent.append(1)
         try:
             case.validate_response(response, checks=CHECKS)
@@ -78,9 +94,9 @@ def _fuzz(app, operation, mode, headers: dict, failures: list) -> int:
     return len(sent)
 
 
-def test_no_operation_answers_5xx_or_off_the_document(fuzz_app):
-    client = fuzz_app.test_client()
-    schema = schemathesis.openapi.from_dict(client.get("/api/openapi.json").get_json())
+def test_no_operation_answers_5xx_or_off_the_document(fuzz_app, live):
+    schema = schemathesis.openapi.from_dict(
+        requests.get(f"{live.url}/api/openapi.json", timeout=60).json())
     failures, cases, operations = [], 0, 0
     started = time.perf_counter()
     for result in schema.get_all_operations():
@@ -91,10 +107,12 @@ def test_no_operation_answers_5xx_or_off_the_document(fuzz_app):
         if f"{operation.method.upper()} {operation.path}" not in POSITIVE_SKIP:
             modes.insert(0, GenerationMode.POSITIVE)
         for mode in modes:
-            cases += _fuzz(fuzz_app, operation, mode, headers, failures)
+            cases += _fuzz(live.url, operation, mode, headers, failures)
     elapsed = time.perf_counter() - started
     print(json.dumps({"fuzz": {"operations": operations, "cases": cases,
                                "seconds": round(elapsed, 1), "failures": len(failures)}}))
     assert operations > 100
+    served = live.log.read_text(errors="replace").count(' HTTP/1.1" ')  # its access log
+    assert served >= cases, (served, cases)
     kinds = sorted({(label, status, kind) for label, _, status, kind, *_ in failures})
     assert not failures, "\n".join(map(str, kinds[:60] + failures[:10]))

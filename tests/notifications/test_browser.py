@@ -240,3 +240,100 @@ def test_the_notification_log_shows_a_real_alarms_deliveries(admin, new_session,
         .map(w => w.scrollWidth - w.clientWidth)""")
     assert max(overflow) <= 1, overflow
     shoot(tab, "notification-log-tablet-dark")
+
+
+# -- push opt-in, end to end ---------------------------------------------------------------------
+
+# The browser's push service is the one outside party: PushManager.subscribe is replaced by a
+# stand-in that returns a subscription to the local fake push service, with keys the test holds.
+# Everything else is real: the service worker registration, the page, the API, the alarm, the
+# dispatcher, pywebpush's encryption and VAPID signature, which the fake service checks.
+FAKE_PUSH = """([endpoint, p256dh, auth]) => {
+  const subscription = {
+    endpoint, expirationTime: null,
+    toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh, auth } }),
+    unsubscribe: async () => { window.__subscription = null; return true; },
+  };
+  PushManager.prototype.subscribe = async function (options) {
+    window.__serverKey = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)))
+      .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+    window.__subscription = subscription;
+    return subscription;
+  };
+  PushManager.prototype.getSubscription = async () => window.__subscription || null;
+}"""
+
+
+@pytest.fixture(scope="module")
+def push_service():
+    from tests.webhook import Receiver
+
+    service = Receiver()
+    service.thread.start()
+    yield service
+    service.server.shutdown()
+    service.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def push_city(city, database_url, tmp_path_factory):
+    """A second server on the kit's database, with a VAPID key and the local receivers allowed."""
+    from smartcity.notifications import push
+    from tests.browser import serve
+
+    key = push.new_private_key()
+    with serve(database_url, tmp_path_factory.mktemp("push-server"), settings={
+            "VAPID_PRIVATE_KEY": key, "VAPID_SUBJECT": "mailto:ops@city.test",
+            "WEBHOOK_ALLOWED_TARGETS": "127.0.0.1/32"}) as live:
+        live.public_key = push.public_key({"VAPID_PRIVATE_KEY": key})
+        yield live
+
+
+def test_push_opt_in_subscribes_the_browser_and_an_alarm_arrives_encrypted(
+        chromium, push_city, push_service, no_console_errors):
+    from tests.browser import Session
+    from tests.notifications.test_channels import Browser
+
+    browser = Browser(push_service.url.replace("/hook", "/push/ui-operator"))
+    keys = browser.subscription["keys"]
+    session = Session(chromium, push_city, "ui-operator", viewport=DESKTOP,
+                      permissions=["notifications"])
+    try:
+        no_console_errors(session)
+        session.context.add_init_script(
+            f"({FAKE_PUSH})({[browser.subscription['endpoint'], keys['p256dh'], keys['auth']]})")
+        session.sign_in()
+        page = session.goto("/profile")
+        page.get_by_role("button", name="Turn on push on this browser").click()
+        page.get_by_role("button", name="Turn off push on this browser").wait_for()
+        assert page.evaluate("window.__serverKey") == push_city.public_key
+        assert page.evaluate("navigator.serviceWorker.getRegistration('/static/js/sw.js')"
+                             ".then(r => Boolean(r && (r.active || r.installing || r.waiting)))")
+
+        page.get_by_label("Send me alarm notifications").check()
+        page.get_by_label("Push on this browser").check()
+        page.get_by_role("button", name="Save notification settings").click()
+        page.get_by_text("On: push, major and above.").wait_for()
+
+        device = push_city.api("POST", "/api/devices", json={
+            "id": "aq-push", "type": "air_quality_station", "name": "Push test station"})
+        push_city.api("POST", "/api/alert-rules", json={
+            "name": "PM2.5 push test", "kind": "threshold", "scope": {"device_id": "aq-push"},
+            "key": "pm25", "operator": ">", "value": 50, "severity": "critical"})
+        answer = requests.post(f"{push_city.url}/api/telemetry", timeout=10,
+                               headers={"X-API-Key": device["api_key"]},
+                               json={"values": {"pm25": 95}})
+        assert answer.status_code == 201, answer.text
+        [request] = push_service.wait_for(1, timeout=30)
+        assert request["path"] == "/push/ui-operator"
+        assert request["headers"]["authorization"].startswith("vapid t=")
+        message = browser.decrypt(request["body"])
+        assert message["title"] == ("smartcity: Alarm raised: CRITICAL pm2_5_push_test on device "
+                                    "aq-push (value 95.0)")
+        assert message["url"].startswith("/alerts?alarm=")
+
+        page.get_by_role("button", name="Turn off push on this browser").click()
+        page.get_by_role("button", name="Turn on push on this browser").wait_for()
+        assert push_city.api("GET", "/api/users/me/push-subscriptions")["items"] == []  # admin's
+    finally:
+        session.close()

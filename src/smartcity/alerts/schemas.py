@@ -1,14 +1,13 @@
 """Rule input: marshmallow field checks, then the cross-field checks on the merged rule."""
 
-from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from smartcity.alerts.rules import OPERATORS, slug
 from smartcity.devices.catalogue import DEVICE_TYPES, DOMAINS
 from smartcity.devices.models import DEVICE_ID_PATTERN
 from smartcity.realtime.rooms import SEVERITIES
-from smartcity.security import egress
 from smartcity.telemetry.points import KEY_PATTERN
+from smartcity.validation import public_url
 
 KINDS = ("threshold", "no_data", "anomaly")
 SCOPES = ("device_id", "device_type", "domain", "asset_id")
@@ -39,13 +38,7 @@ class NotifySchema(Schema):
 
     @validates("webhook_url")
     def public_target(self, url, **_kwargs):
-        if url is None:
-            return
-        policy = egress.Policy.from_setting(current_app.config["WEBHOOK_ALLOWED_TARGETS"])
-        try:
-            egress.check_url(url, policy)
-        except egress.EgressRefused as exc:
-            raise ValidationError(str(exc)) from None
+        public_url(url)
 
 
 class RuleSchema(Schema):

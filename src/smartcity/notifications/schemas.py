@@ -4,7 +4,6 @@ import base64
 import binascii
 import re
 
-from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from smartcity.auth.schemas import StrictBoolean
@@ -12,7 +11,7 @@ from smartcity.devices.catalogue import DOMAINS
 from smartcity.notifications import preferences
 from smartcity.notifications.models import CHAT_STYLES, DIGESTS, USER_CHANNELS
 from smartcity.realtime.rooms import SEVERITIES
-from smartcity.security import egress
+from smartcity.validation import public_url
 
 E164 = validate.Regexp(r"^\+[1-9][0-9]{6,14}\Z", error="an E.164 number such as +4915112345678")
 
@@ -29,17 +28,6 @@ def _zone(value) -> None:
         preferences.zone(value)
     except ValueError:
         raise ValidationError("an IANA time zone name such as Europe/Berlin") from None
-
-
-def check_target(url: str | None) -> None:
-    """The egress guard at save time: a URL the server may not reach is a 400 on its field."""
-    if url is None:
-        return
-    policy = egress.Policy.from_setting(current_app.config["WEBHOOK_ALLOWED_TARGETS"])
-    try:
-        egress.check_url(url, policy)
-    except egress.EgressRefused as exc:
-        raise ValidationError(str(exc)) from None
 
 
 class PreferencesSchema(Schema):
@@ -63,7 +51,7 @@ class PreferencesSchema(Schema):
 
     @validates("chat_url")
     def public_target(self, url, **_kwargs):
-        check_target(url)
+        public_url(url)
 
     @validates_schema
     def quiet_pair(self, data, **_kwargs):
@@ -105,7 +93,7 @@ class PushSubscriptionSchema(Schema):
 
     @validates("endpoint")
     def public_target(self, url, **_kwargs):
-        check_target(url)
+        public_url(url)
 
 
 class PushEndpointSchema(Schema):

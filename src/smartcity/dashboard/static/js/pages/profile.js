@@ -189,6 +189,19 @@ function keyBytes(base64url) {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
+/** The registration once its worker is active (serviceWorker.ready would wait forever: the
+ * worker's scope, /static/js/, does not cover this page, and push needs no more). */
+function activated(registration) {
+  if (registration.active) return Promise.resolve(registration);
+  const worker = registration.installing || registration.waiting;
+  return new Promise((resolve, reject) => {
+    worker.addEventListener("statechange", () => {
+      if (worker.state === "activated") resolve(registration);
+      else if (worker.state === "redundant") reject(new Error("The service worker did not start."));
+    });
+  });
+}
+
 async function currentSubscription() {
   const registration = await navigator.serviceWorker.getRegistration(SW);
   return registration ? registration.pushManager.getSubscription() : null;
@@ -222,8 +235,7 @@ async function renderPush(box, prefs) {
     onclick: async () => {
       try {
         if (await Notification.requestPermission() !== "granted") throw new Error("Permission to notify was not given.");
-        const registration = await navigator.serviceWorker.register(SW);
-        await navigator.serviceWorker.ready;
+        const registration = await activated(await navigator.serviceWorker.register(SW));
         const sub = await registration.pushManager.subscribe({
           userVisibleOnly: true, applicationServerKey: keyBytes(prefs.vapid_public_key) });
         await api.post(SUBS, sub.toJSON());
