@@ -37,6 +37,10 @@ def create_app(config_class=Config, overrides: dict | None = None) -> Flask:
     db.init_app(app)
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    # The limiter is one object for every app of the process, and init_app defaults `enabled` to
+    # its current value: an app built with RATELIMIT_ENABLED=False would switch limits off for
+    # every app built after it.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
     checks = app.before_request_funcs.get(None, [])
     if (not app.config.get("RATELIMIT_DEFAULT") and not app.config.get("RATELIMIT_APPLICATION")
