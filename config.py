@@ -218,7 +218,7 @@ Keep secrets out of version control: prefer the environment for SECRET_KEY and J
 # WEATHER_CACHE_S = 600
 
 # After WEATHER_BREAKER_FAILURES failures in a row, calls fail at once for
-# WEATHER_BREAKER_RESET_S seconds; then one trial call decides.
+# WEATHER_BREAKER_RESET_S seconds; then calls go through again, and one failure reopens it.
 # WEATHER_BREAKER_FAILURES = 3
 # WEATHER_BREAKER_RESET_S = 60
 

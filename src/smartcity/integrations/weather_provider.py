@@ -6,7 +6,8 @@ way. Three things keep a slow or failing provider from hurting the platform:
 - every call has a connect/read timeout (WEATHER_TIMEOUT_S);
 - answers are cached per location (rounded to ~1 km) for WEATHER_CACHE_S;
 - a circuit breaker: after WEATHER_BREAKER_FAILURES failures in a row, calls fail at once for
-  WEATHER_BREAKER_RESET_S, then one trial call decides whether it closes again.
+  WEATHER_BREAKER_RESET_S; then calls go through again (half-open), and the first to fail opens
+  it for another period while the first to succeed closes it.
 Failures are ProviderUnavailable with a reason a person can act on, never a 500.
 """
 
