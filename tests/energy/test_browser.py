@@ -11,7 +11,7 @@ import pytest
 
 from smartcity import create_app
 from smartcity.config import TestConfig
-from tests.browser import AXE, Session, serve, shoot, store_city_and_users
+from tests.browser import Session, axe_violations, serve, shoot, store_city_and_users
 
 HOUR = 3_600_000
 DAYS = 21
@@ -102,5 +102,4 @@ def test_the_page_has_no_serious_accessibility_violations(operator, theme):
     page = operator.goto("/energy")
     page.wait_for_selector("#energy-forecast polygon.band")
     page.evaluate("t => { document.documentElement.dataset.theme = t }", theme)
-    page.add_script_tag(url="/static/vendor/axe.min.js")
-    assert page.evaluate(AXE) == []
+    assert axe_violations(page) == []

@@ -12,7 +12,7 @@ import pytest
 from smartcity import create_app
 from smartcity.config import TestConfig
 from tests.broker import wait_until
-from tests.browser import AXE, serve, shoot, store_city_and_users
+from tests.browser import axe_violations, serve, shoot, store_city_and_users
 from tests.environment.fake_weather import KEY, FakeWeather
 
 HOUR = 3_600_000
@@ -158,5 +158,4 @@ def test_the_page_has_no_serious_accessibility_violations(operator, theme):
     page = operator.goto("/environment")
     page.wait_for_selector("#env-chart .chart canvas")
     page.evaluate("t => { document.documentElement.dataset.theme = t }", theme)
-    page.add_script_tag(url="/static/vendor/axe.min.js")
-    assert page.evaluate(AXE) == []
+    assert axe_violations(page) == []

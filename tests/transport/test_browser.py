@@ -12,7 +12,7 @@ import pytest
 
 from smartcity import create_app
 from smartcity.config import TestConfig
-from tests.browser import AXE, Session, serve, shoot, store_city_and_users
+from tests.browser import Session, axe_violations, serve, shoot, store_city_and_users
 
 
 def _store_vehicles(database_url: str) -> list[str]:
@@ -105,5 +105,4 @@ def test_the_page_has_no_serious_accessibility_violations(viewer, theme):
     page = viewer.goto("/transport")
     page.wait_for_selector("#transport-map[data-vehicles='30']")
     page.evaluate("t => { document.documentElement.dataset.theme = t }", theme)
-    page.add_script_tag(url="/static/vendor/axe.min.js")
-    assert page.evaluate(AXE) == []
+    assert axe_violations(page) == []

@@ -12,7 +12,7 @@ import pytest
 from smartcity import create_app
 from smartcity.config import TestConfig
 from tests.broker import wait_until
-from tests.browser import AXE, serve, shoot, store_city_and_users
+from tests.browser import axe_violations, serve, shoot, store_city_and_users
 
 HOUR = 3_600_000
 N_BINS = 12
@@ -107,5 +107,4 @@ def test_the_page_has_no_serious_accessibility_violations(operator, theme):
     page = operator.goto("/waste")
     page.wait_for_selector(f"#waste-map[data-markers='{N_BINS}']")
     page.evaluate("t => { document.documentElement.dataset.theme = t }", theme)
-    page.add_script_tag(url="/static/vendor/axe.min.js")
-    assert page.evaluate(AXE) == []
+    assert axe_violations(page) == []

@@ -13,7 +13,7 @@ import pytest
 from smartcity import create_app
 from smartcity.config import TestConfig
 from tests.broker import wait_until
-from tests.browser import AXE, serve, shoot, store_city_and_users
+from tests.browser import axe_violations, serve, shoot, store_city_and_users
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -128,5 +128,4 @@ def test_an_operator_isolates_a_dma_and_sees_its_commands(operator, city):
 def test_the_page_has_no_serious_accessibility_violations(operator, theme):
     page = opened(operator)
     page.evaluate("t => { document.documentElement.dataset.theme = t }", theme)
-    page.add_script_tag(url="/static/vendor/axe.min.js")
-    assert page.evaluate(AXE) == []
+    assert axe_violations(page) == []
