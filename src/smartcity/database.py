@@ -141,17 +141,24 @@ class WriterTurn:
         path = engine.url.database if engine.dialect.name == "sqlite" else None
         self.path = f"{path}-writer.lock" if path and path != ":memory:" else None
         self.fd: int | None = None
+        self.held = False
 
     def __enter__(self):
-        if self.path is not None:
+        if self.path is not None and not self.held:
             if self.fd is None:
                 self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             fcntl.flock(self.fd, fcntl.LOCK_EX)
+            self.held = True
         return self
 
     def __exit__(self, *_exc):
-        if self.fd is not None:
+        self.release()
+
+    def release(self) -> None:
+        """Let the next writer in (early, or again: a no-op once released)."""
+        if self.held:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
+            self.held = False
 
     def close(self) -> None:
         if self.fd is not None:

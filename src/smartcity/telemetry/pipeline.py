@@ -169,23 +169,33 @@ class Pipeline:
         with self.app.app_context():
             conn, self.turn = None, WriterTurn(db.engine)
             while True:
-                jobs, stop = self._next_jobs()
-                try:
-                    if conn is None:
-                        conn = db.engine.connect()
-                        store.prepare_connection(conn)
-                    self._process(conn, jobs)
-                except Exception as exc:  # keep the writer alive; callers see the error
-                    log.exception("telemetry commit failed")
-                    self.stats["commit_failures"] += 1
-                    key_dictionary(self.app).clear()  # it may hold ids of keys rolled back
-                    for job in jobs:
-                        if not job.finished:
-                            job.finish(exc)
-                    if conn is not None:
-                        conn.invalidate()
-                        conn.close()
-                        conn = None
+                first = self.queue.get()
+                if first is _STOP:
+                    break
+                # SQLite: wait for the other processes' writers before gathering the group, so
+                # that what queued meanwhile joins it. Taken after, each wait left the group
+                # at the jobs it held and the next one paid for the same buckets again.
+                with self.turn:
+                    jobs, stop = self._gather(first)
+                    try:
+                        if conn is None:
+                            conn = db.engine.connect()
+                            store.prepare_connection(conn)
+                        self._process(conn, jobs)
+                        failed = False
+                    except Exception as exc:  # keep the writer alive; callers see the error
+                        failed = True
+                        log.exception("telemetry commit failed")
+                        self.stats["commit_failures"] += 1
+                        key_dictionary(self.app).clear()  # it may hold ids of keys rolled back
+                        for job in jobs:
+                            if not job.finished:
+                                job.finish(exc)
+                        if conn is not None:
+                            conn.invalidate()
+                            conn.close()
+                            conn = None
+                if failed:
                     time.sleep(0.2)
                 if stop:
                     break
@@ -193,10 +203,8 @@ class Pipeline:
                 conn.close()
             self.turn.close()
 
-    def _next_jobs(self) -> tuple[list[Job], bool]:
-        first = self.queue.get()
-        if first is _STOP:
-            return [], True
+    def _gather(self, first: Job) -> tuple[list[Job], bool]:
+        """The group starting with `first`: what else is queued, up to max_points."""
         jobs, count = [first], len(first.points)
         if first.call is not None:
             return jobs, False
@@ -241,6 +249,7 @@ class Pipeline:
             if not faults.refused_for_data(exc):
                 raise
             inserted = self._isolate(conn, jobs, exc)
+        self.turn.release()  # committed: the answers and hooks need no turn
         if len(inserted) == len(received):  # every point was new: nothing to attribute
             for job in jobs:
                 job.inserted = len(job.points)
@@ -269,7 +278,7 @@ class Pipeline:
         """Store points in one transaction; return those inserted (first write wins)."""
         keys = key_dictionary(self.app)
         try:
-            with self.turn, conn.begin():
+            with conn.begin():
                 keys.ids(conn, {p.key for p in points})
                 rows = store.write_batch(conn, points, heard)
                 return points if rows is None else [
