@@ -35,7 +35,7 @@ function onTelemetry(state, items) {
     if (state.seen[seq]) { state.dup += 1; continue; }
     state.seen[seq] = 1;
     state.n += 1;
-    state.lat[state.nlat++] = now - item.ts;
+    state.lat[state.nlat++] = now - item.values.sent;
   }
 }
 
