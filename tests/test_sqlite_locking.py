@@ -2,6 +2,7 @@
 telemetry writers of several processes take turns on a file lock."""
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import text
@@ -75,3 +76,33 @@ def test_writer_turns_are_a_no_op_without_a_sqlite_file():
         with WriterTurn(engine) as turn:
             assert turn.path is None and turn.fd is None
         engine.dispose()
+
+
+def test_jobs_queued_while_another_process_commits_join_the_writers_next_group(sqlite_app):
+    # The writer waits for its turn before it gathers its group: readings that arrive while
+    # another process's writer holds the turn are committed together, not one group each.
+    from smartcity.devices.service import create_device
+    from smartcity.extensions import db
+    from smartcity.telemetry.pipeline import pipeline_of
+    from smartcity.telemetry.points import Point
+
+    with sqlite_app.app_context():
+        create_device({"id": "aq-turn", "type": "air_quality_station"})
+        db.session.commit()
+        engine = db.engine
+    pipeline = pipeline_of(sqlite_app)
+    pipeline.start()
+    other_process = WriterTurn(engine)
+    def reading(i: int) -> list[Point]:
+        return [Point("aq-turn", "pm25", 1_700_000_000_000 + i, float(i), None)]
+
+    with other_process:
+        jobs = [pipeline.submit(reading(0))]
+        deadline = time.monotonic() + 5
+        while pipeline.depth() and time.monotonic() < deadline:  # the writer has taken it
+            time.sleep(0.01)
+        jobs += [pipeline.submit(reading(i)) for i in range(1, 5)]
+        assert not jobs[0].wait(0.2)  # the writer waits for the turn
+    assert all(job.wait(10) and job.error is None and job.inserted == 1 for job in jobs)
+    assert pipeline.stats["batches"] == 1
+    other_process.close()
