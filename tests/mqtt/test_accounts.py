@@ -94,6 +94,12 @@ def test_a_deleted_device_loses_its_login_and_its_retained_config(
     apply(app)
     wait_until(publisher.client_for(app).is_connected)  # its first publish must not race it
     client.put("/api/devices/lamp-9/config", json={"dim_level": 40}, headers=admin_headers)
+    # The publish may reach the broker after a subscription made at once (then it comes live,
+    # without the retain flag: a race lost once under the full suite), so wait for it first,
+    # then prove it is retained with a subscription made after it.
+    published = sessions(TESTER)
+    published.subscribe("devices/lamp-9/config")
+    wait_until(lambda: [m for m in published.received if m.payload])
     before = sessions(TESTER)
     before.subscribe("devices/lamp-9/config")
     wait_until(lambda: [m for m in before.received if m.retain and m.payload])
