@@ -99,6 +99,29 @@ def store_city_and_users(database_url: str) -> dict:
     return {"lat": (min(lats) + max(lats)) / 2, "lon": (min(lons) + max(lons)) / 2}
 
 
+def store_fleet(database_url: str, specs, points, then=None, timeout: float = 120) -> None:
+    """The simulator's devices `specs` created and `points` stored through the real writer, in
+    an app of its own on the test database, before the server starts; `then(app)` runs in its
+    context once they are committed (checks, rules)."""
+    from smartcity.devices import service as devices
+    from smartcity.devices.schemas import device_create_schema
+    from smartcity.extensions import db
+    from smartcity.telemetry.pipeline import get_pipeline
+
+    app = create_app(TestConfig, {"DATABASE_URL": database_url, "BCRYPT_ROUNDS": 4})
+    with app.app_context():
+        for spec in specs:
+            devices.create_device(device_create_schema.load(spec.api_body()))
+        db.session.commit()
+        job = get_pipeline().submit(points)
+        assert job.wait(timeout) and job.error is None
+        if then is not None:
+            then(app)
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["smartcity.pipeline"].stop()
+
+
 def empty_tables(database_url: str) -> None:
     engine = make_engine(database_url)
     names = [t.name for t in reversed(metadata.sorted_tables)]

@@ -9,9 +9,7 @@ import time
 
 import pytest
 
-from smartcity import create_app
-from smartcity.config import TestConfig
-from tests.browser import Session, axe_violations, serve, shoot, store_city_and_users
+from tests.browser import Session, axe_violations, serve, shoot, store_city_and_users, store_fleet
 
 HOUR = 3_600_000
 DAYS = 21
@@ -20,15 +18,10 @@ TYPES = ("energy_meter", "generator", "battery", "weather_station")
 
 def _store_energy(database_url: str) -> int:
     """The demo city's energy devices and weather stations with 21 days of hourly readings."""
-    from smartcity.devices import service as devices
-    from smartcity.devices.schemas import device_create_schema
-    from smartcity.extensions import db
     from smartcity.simulator.city import generate_city
     from smartcity.simulator.fleet import Fleet
-    from smartcity.telemetry.pipeline import get_pipeline
     from smartcity.telemetry.points import Point
 
-    app = create_app(TestConfig, {"DATABASE_URL": database_url, "BCRYPT_ROUNDS": 4})
     city = generate_city(42)
     specs = [d for d in city.devices if d.type in TYPES]
     fleet = Fleet(42, city=city, ids={s.id for s in specs})
@@ -39,15 +32,7 @@ def _store_energy(database_url: str) -> int:
         for device_id, values in fleet.sample_all(ts / 1000):
             points += [Point(device_id, k, ts, float(v), None) for k, v in values.items()
                        if isinstance(v, int | float)]
-    with app.app_context():
-        for spec in specs:
-            devices.create_device(device_create_schema.load(spec.api_body()))
-        db.session.commit()
-        job = get_pipeline().submit(points)
-        assert job.wait(120) and job.error is None
-        db.session.remove()
-        db.engine.dispose()
-    app.extensions["smartcity.pipeline"].stop()
+    store_fleet(database_url, specs, points)
     return len(specs)
 
 

@@ -10,22 +10,15 @@ import time
 
 import pytest
 
-from smartcity import create_app
-from smartcity.config import TestConfig
-from tests.browser import Session, axe_violations, serve, shoot, store_city_and_users
+from tests.browser import Session, axe_violations, serve, shoot, store_city_and_users, store_fleet
 
 
 def _store_vehicles(database_url: str) -> list[str]:
     """The demo city's vehicles with one simulated reading each."""
-    from smartcity.devices import service as devices
-    from smartcity.devices.schemas import device_create_schema
-    from smartcity.extensions import db
     from smartcity.simulator.city import generate_city
     from smartcity.simulator.fleet import Fleet
-    from smartcity.telemetry.pipeline import get_pipeline
     from smartcity.telemetry.points import Point
 
-    app = create_app(TestConfig, {"DATABASE_URL": database_url, "BCRYPT_ROUNDS": 4})
     city = generate_city(42)
     specs = [d for d in city.devices if d.type == "vehicle"]
     fleet = Fleet(42, city=city, ids={s.id for s in specs})
@@ -35,15 +28,7 @@ def _store_vehicles(database_url: str) -> list[str]:
         for device_id, values in fleet.sample_all(ts / 1000):
             points += [Point(device_id, k, ts, float(v), None) if isinstance(v, int | float)
                        else Point(device_id, k, ts, None, str(v)) for k, v in values.items()]
-    with app.app_context():
-        for spec in specs:
-            devices.create_device(device_create_schema.load(spec.api_body()))
-        db.session.commit()
-        job = get_pipeline().submit(points)
-        assert job.wait(120) and job.error is None
-        db.session.remove()
-        db.engine.dispose()
-    app.extensions["smartcity.pipeline"].stop()
+    store_fleet(database_url, specs, points)
     return sorted(s.id for s in specs)
 
 

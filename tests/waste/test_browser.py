@@ -9,10 +9,8 @@ import time
 
 import pytest
 
-from smartcity import create_app
-from smartcity.config import TestConfig
 from tests.broker import wait_until
-from tests.browser import axe_violations, serve, shoot, store_city_and_users
+from tests.browser import axe_violations, serve, shoot, store_city_and_users, store_fleet
 
 HOUR = 3_600_000
 N_BINS = 12
@@ -20,29 +18,17 @@ N_BINS = 12
 
 def _store_bins(database_url: str) -> dict[str, float]:
     """12 demo bins; bin k fills at (k + 1) % per hour and stands at 20 + 6 k % now."""
-    from smartcity.devices import service as devices
-    from smartcity.devices.schemas import device_create_schema
-    from smartcity.extensions import db
     from smartcity.simulator.city import generate_city
-    from smartcity.telemetry.pipeline import get_pipeline
     from smartcity.telemetry.points import Point
 
-    app = create_app(TestConfig, {"DATABASE_URL": database_url, "BCRYPT_ROUNDS": 4})
     specs = sorted((d for d in generate_city(42).devices if d.type == "smart_bin"),
                    key=lambda d: int(d.id.split("-")[1]))[:N_BINS]
     now, levels, points = int(time.time() * 1000), {}, []
-    with app.app_context():
-        for k, spec in enumerate(specs):
-            devices.create_device(device_create_schema.load(spec.api_body()))
-            levels[spec.id] = 20 + 6 * k
-            points += [Point(spec.id, "fill_level", now - i * HOUR // 2,
-                             levels[spec.id] - (k + 1) * i / 2, None) for i in range(8)]
-        db.session.commit()
-        job = get_pipeline().submit(points)
-        assert job.wait(30) and job.error is None
-        db.session.remove()
-        db.engine.dispose()
-    app.extensions["smartcity.pipeline"].stop()
+    for k, spec in enumerate(specs):
+        levels[spec.id] = 20 + 6 * k
+        points += [Point(spec.id, "fill_level", now - i * HOUR // 2,
+                         levels[spec.id] - (k + 1) * i / 2, None) for i in range(8)]
+    store_fleet(database_url, specs, points, timeout=30)
     return levels
 
 

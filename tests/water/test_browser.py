@@ -10,10 +10,8 @@ import time
 
 import pytest
 
-from smartcity import create_app
-from smartcity.config import TestConfig
 from tests.broker import wait_until
-from tests.browser import axe_violations, serve, shoot, store_city_and_users
+from tests.browser import axe_violations, serve, shoot, store_city_and_users, store_fleet
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -22,17 +20,12 @@ TYPES = ("water_meter", "pressure_sensor", "water_quality_sensor", "water_valve"
 
 
 def _store_water(database_url: str) -> None:
-    from smartcity.devices import service as devices
-    from smartcity.devices.schemas import device_create_schema
-    from smartcity.extensions import db
     from smartcity.simulator import inject
     from smartcity.simulator.city import generate_city
     from smartcity.simulator.fleet import Fleet
-    from smartcity.telemetry.pipeline import get_pipeline
     from smartcity.telemetry.points import Point
     from smartcity.water import events
 
-    app = create_app(TestConfig, {"DATABASE_URL": database_url, "BCRYPT_ROUNDS": 4})
     city = generate_city(42)
     specs = [d for d in city.devices if d.type in TYPES]
     now = int(time.time() * 1000) // STEP * STEP
@@ -44,17 +37,12 @@ def _store_water(database_url: str) -> None:
               for d, values in fleet.sample_all(ts / 1000)
               for key, value in values.items()]
     points.append(Point("wq-1", "chlorine", now, 0.1, None))
-    with app.app_context():
-        for spec in specs:
-            devices.create_device(device_create_schema.load(spec.api_body()))
-        db.session.commit()
-        job = get_pipeline().submit(points)
-        assert job.wait(120) and job.error is None
+
+    def flag_the_leak(app) -> None:
         events.create_default_rules()
         assert events.night_check(app, last_night + 5 * HOUR)["suspected_bursts"] == ["dma-2"]
-        db.session.remove()
-        db.engine.dispose()
-    app.extensions["smartcity.pipeline"].stop()
+
+    store_fleet(database_url, specs, points, then=flag_the_leak)
 
 
 @pytest.fixture(scope="module")
